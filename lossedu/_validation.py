@@ -22,18 +22,21 @@ def _describe(value) -> str:
     return f"{type(value).__name__} {value!r}"[:120]
 
 
-def as_float_array(value, name: str, *, allow_infinite: bool = False) -> np.ndarray:
+def as_float_array(value, name: str, *, allow_infinite: bool = False,
+                   copy: bool = True) -> np.ndarray:
     """Return ``value`` as a new float64 array, refusing what is not numbers.
 
     Lists, tuples, Python numbers, numpy scalars and arrays of any real
     numeric or boolean dtype are accepted.  Strings, ``None``, objects and
     complex numbers raise :class:`TypeError`; NaN (and infinity, unless
-    ``allow_infinite``) raise :class:`ValueError`.  The result is a copy.
+    ``allow_infinite``) raise :class:`ValueError`.  The result is a copy,
+    unless ``copy=False``: then a float64 array is returned as it is (for
+    callers that only read it, and never write into it).
     """
     if value is None or isinstance(value, (str, bytes, dict, set)):
         raise TypeError(f"{name} must be an array of numbers, got {_describe(value)}")
     try:
-        array = np.array(value, copy=True)
+        array = np.array(value, copy=True) if copy else np.asarray(value)
     except (ValueError, TypeError) as error:
         raise TypeError(
             f"{name} must be an array of numbers with a regular shape; "
@@ -48,6 +51,8 @@ def as_float_array(value, name: str, *, allow_infinite: bool = False) -> np.ndar
     if np.issubdtype(array.dtype, np.complexfloating):
         raise TypeError(f"{name} must be real numbers, got complex dtype {array.dtype}")
     array = array.astype(np.float64, copy=False)
+    if np.isfinite(array).all():  # one pass in the common case
+        return array
     if np.isnan(array).any():
         count = int(np.isnan(array).sum())
         raise ValueError(
@@ -104,7 +109,7 @@ def check_probabilities(array: np.ndarray, name: str) -> None:
         first = array[outside].ravel()[0]
         raise ValueError(
             f"{name} must hold probabilities in [0, 1], but {int(outside.sum())} "
-            f"value(s) are outside, e.g. {first!r}; if these are raw scores (logits), "
+            f"value(s) are outside, e.g. {float(first)!r}; if these are raw scores (logits), "
             "use the *_with_logits version"
         )
 
@@ -116,7 +121,7 @@ def check_binary_labels(array: np.ndarray, name: str, values=(0.0, 1.0)) -> None
         first = array[bad].ravel()[0]
         raise ValueError(
             f"{name} must contain only the labels {tuple(int(v) for v in values)}, "
-            f"got {first!r}"
+            f"got {float(first)!r}"
         )
 
 
@@ -128,7 +133,7 @@ def check_rows_sum_to_one(array: np.ndarray, name: str, atol: float = 1e-6) -> N
         index = int(np.flatnonzero(bad)[0])
         raise ValueError(
             f"each row of {name} must sum to 1 (a probability distribution over "
-            f"classes), but row {index} sums to {sums.ravel()[index]!r}; "
+            f"classes), but row {index} sums to {float(sums.ravel()[index])!r}; "
             "if these are logits, use the *_with_logits version or apply softmax first"
         )
 
@@ -139,7 +144,7 @@ def as_labels(value, name: str, num_classes: int | None = None) -> np.ndarray:
     if not np.all(array == np.round(array)):
         bad = array[array != np.round(array)].ravel()[0]
         raise ValueError(
-            f"{name} must hold integer class labels, got the non-integer value {bad!r}"
+            f"{name} must hold integer class labels, got the non-integer value {float(bad)!r}"
         )
     labels = array.astype(np.int64)
     if num_classes is not None:
@@ -185,7 +190,7 @@ def as_sample_weight(sample_weight, n: int) -> np.ndarray | None:
         )
     if (weight < 0).any():
         raise ValueError(
-            f"sample_weight must be >= 0, got {weight[weight < 0][0]!r}"
+            f"sample_weight must be >= 0, got {float(weight[weight < 0][0])!r}"
         )
     if weight.sum() == 0:
         raise ValueError("sample_weight sums to 0; at least one sample needs a positive weight")
@@ -207,6 +212,11 @@ def reduce(per_sample: np.ndarray, reduction: str, weight: np.ndarray | None):
     if reduction == "sum":
         return total
     denominator = per_sample.shape[0] if weight is None else float(np.sum(weight))
+    if np.isinf(total) and np.isfinite(per_sample).all():
+        # Every loss is finite but their sum overflowed: the mean may still be
+        # finite, so sum the losses divided by the largest one instead.
+        largest = float(np.max(np.abs(per_sample)))
+        return float(np.sum(per_sample / largest)) / denominator * largest
     return total / denominator
 
 

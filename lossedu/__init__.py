@@ -1,3 +1,142 @@
-"""Loss Functions course: reference losses, checks and grading."""
+"""Loss Functions: the reference library of the course.
+
+Every loss of the course, written to be read: plain numpy, float64,
+vectorized and numerically stable, with the formula, the shapes and a
+note on stability in each docstring.  The conventions that hold for all
+of them (truth first, ``reduction=``, ``sample_weight=``, ``_grad``
+functions, clear errors on bad input) are described in the README.
+
+The figures, widgets, data sets and grader live in their own modules
+(:mod:`lossedu.plots`, :mod:`lossedu.widgets`, :mod:`lossedu.data`,
+:mod:`lossedu.grading`) and are imported from there, so that importing
+the losses stays light.
+"""
+
+
+from .activations import (
+    log_sigmoid,
+    log_softmax,
+    logsumexp,
+    one_hot,
+    sigmoid,
+    softmax,
+)
+from .classification import (
+    binary_cross_entropy,
+    binary_cross_entropy_grad,
+    binary_cross_entropy_with_logits,
+    binary_cross_entropy_with_logits_grad,
+    categorical_cross_entropy,
+    categorical_cross_entropy_grad,
+    categorical_cross_entropy_with_logits,
+    categorical_cross_entropy_with_logits_grad,
+)
+from .custom import (
+    dice_loss,
+    dice_loss_grad,
+    focal_loss,
+    focal_loss_grad,
+    hinge_loss,
+    hinge_loss_grad,
+    l1_penalty,
+    l1_penalty_grad,
+    l2_penalty,
+    l2_penalty_grad,
+    multiclass_hinge_loss,
+    triplet_loss,
+    wasserstein_1d,
+)
+from .gradcheck import (
+    check_gradient,
+    numerical_gradient,
+    relative_error,
+)
+from .metrics import (
+    accuracy,
+    confusion_matrix,
+    f1_score,
+    precision,
+    recall,
+    top_k_accuracy,
+)
+from .models import (
+    TrainingResult,
+    train_linear_model,
+)
+from .regression import (
+    huber,
+    huber_grad,
+    log_cosh,
+    log_cosh_grad,
+    mae,
+    mae_grad,
+    mse,
+    mse_grad,
+)
+from .training import (
+    anomaly_threshold,
+    cost,
+    gradient_descent_step,
+    predict,
+    regularized_cost,
+    squared_error,
+    steps_to_accuracy,
+)
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "TrainingResult",
+    "accuracy",
+    "anomaly_threshold",
+    "binary_cross_entropy",
+    "binary_cross_entropy_grad",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
+    "categorical_cross_entropy",
+    "categorical_cross_entropy_grad",
+    "categorical_cross_entropy_with_logits",
+    "categorical_cross_entropy_with_logits_grad",
+    "check_gradient",
+    "confusion_matrix",
+    "cost",
+    "dice_loss",
+    "dice_loss_grad",
+    "f1_score",
+    "focal_loss",
+    "focal_loss_grad",
+    "gradient_descent_step",
+    "hinge_loss",
+    "hinge_loss_grad",
+    "huber",
+    "huber_grad",
+    "l1_penalty",
+    "l1_penalty_grad",
+    "l2_penalty",
+    "l2_penalty_grad",
+    "log_cosh",
+    "log_cosh_grad",
+    "log_sigmoid",
+    "log_softmax",
+    "logsumexp",
+    "mae",
+    "mae_grad",
+    "mse",
+    "mse_grad",
+    "multiclass_hinge_loss",
+    "numerical_gradient",
+    "one_hot",
+    "precision",
+    "predict",
+    "recall",
+    "regularized_cost",
+    "relative_error",
+    "sigmoid",
+    "softmax",
+    "squared_error",
+    "steps_to_accuracy",
+    "top_k_accuracy",
+    "train_linear_model",
+    "triplet_loss",
+    "wasserstein_1d",
+]

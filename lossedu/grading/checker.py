@@ -1,0 +1,510 @@
+"""Run a learner's function on an exercise's cases and judge the results.
+
+:func:`check` is what a check cell calls.  For every case it
+
+1. computes the expected value with the reference;
+2. calls the learner's function on private copies of the inputs, with
+   numpy's floating-point warnings silenced (a correct answer never fails
+   because numpy printed something), a time limit per case, and a profile
+   hook that notices a direct call of the lossedu reference;
+3. converts what came back into float64 arrays the checker owns (so that no
+   object with overloaded comparisons or arithmetic takes part in the
+   comparison) and compares with the exercise's tolerance;
+4. on the first failure, raises :class:`CheckFailed` (an AssertionError)
+   whose message names the input, the expected value, what came, and the
+   mistake that explains it when one of the known mistakes matches.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import numbers
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import warnings
+import zlib
+from contextlib import ExitStack
+
+import numpy as np
+
+import lossedu
+from lossedu.grading import diagnoses, formatting
+from lossedu.grading.diagnoses import Attempt, as_float64
+from lossedu.grading.exercise import Exercise, Integer, Number, TupleOf
+
+__all__ = ["CheckFailed", "CheckResult", "TIME_LIMIT", "check_exercise", "draw_cases"]
+
+#: Seconds a learner's function may take on one case (an exercise may override it).
+TIME_LIMIT = 5.0
+
+_LIBRARY_DIR = os.path.dirname(os.path.abspath(lossedu.__file__)) + os.sep
+_GRADING_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
+
+
+class CheckFailed(AssertionError):
+    """A check did not pass; the message is written for the learner.
+
+    Attributes
+    ----------
+    exercise_id : str
+    diagnosis : str or None
+        The name of the recognised mistake (see :mod:`lossedu.grading.diagnoses`),
+        ``"reference_called"`` or ``"time_limit"``, or None when no known
+        mistake matches.
+    case_index : int or None
+        1-based index of the failing case.
+    seed : int
+        The seed of the random cases.
+    hidden : bool
+    """
+
+    def __init__(self, message: str, *, exercise_id: str, diagnosis: str | None,
+                 case_index: int | None, seed: int, hidden: bool):
+        super().__init__(message)
+        self.exercise_id = exercise_id
+        self.diagnosis = diagnosis
+        self.case_index = case_index
+        self.seed = seed
+        self.hidden = hidden
+
+
+class CheckResult:
+    """A passed check.  Shows as one line: ``mse: 14 checks passed``.
+
+    A check cell ends with ``check(...)``, so the notebook displays the
+    returned result once (as a green line in JupyterLab, as text elsewhere);
+    :func:`check` itself prints nothing.
+    """
+
+    def __init__(self, exercise_id: str, passed: int, *, hidden: bool, seed: int):
+        self.exercise_id = exercise_id
+        self.passed = passed
+        self.hidden = hidden
+        self.seed = seed
+
+    @property
+    def text(self) -> str:
+        line = f"{self.exercise_id}: {self.passed} checks passed"
+        if self.hidden:
+            line += f" (hidden cases, seed {self.seed})"
+        return line
+
+    def __repr__(self) -> str:
+        return self.text
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        return ('<div class="lossedu-check-passed" style="color: #1a7f37; font-weight: 600;">'
+                f"&#10004; {html.escape(self.text)}</div>")
+
+    def __bool__(self) -> bool:
+        return True
+
+
+# ---------------------------------------------------------------------------
+# guarding the learner's call
+# ---------------------------------------------------------------------------
+
+class _TimeLimitExceeded(BaseException):
+    """Raised by the alarm inside the learner's code; BaseException so that a
+    learner's ``except Exception`` cannot swallow it."""
+
+
+def _on_alarm(signum, frame):
+    raise _TimeLimitExceeded
+
+
+def _is_library_file(filename: str) -> bool:
+    """True for lossedu's own modules (references, helpers), False for grading."""
+    return filename.startswith(_LIBRARY_DIR) and not filename.startswith(_GRADING_DIR)
+
+
+class _Guard:
+    """Context for one call of the learner's function.
+
+    * ``sys.setprofile``: every Python function entered is compared with the
+      reference's code object (by name first, then by equality, so a copy of
+      the code is recognised too).  A call counts only when it comes from
+      outside lossedu, so a lossedu helper the learner may use (``sigmoid``)
+      can call the reference internally without blame.
+    * ``signal.setitimer``: the call is interrupted after ``time_limit``
+      seconds (main thread only, where signals are delivered).
+    * ``np.errstate`` and ``warnings.catch_warnings``: numpy's warnings inside
+      the learner's code neither fail the check nor reach stderr.
+    """
+
+    def __init__(self, exercise: Exercise, time_limit: float | None):
+        self._codes, self._wrappers = [], []
+        for reference in (exercise.reference,) + exercise.forbidden:
+            # A decorated reference (functools.wraps) is entered through its
+            # wrapper; the code to watch is the innermost function's.
+            while hasattr(reference, "__wrapped__"):
+                self._wrappers.append(reference.__code__)
+                reference = reference.__wrapped__
+            if hasattr(reference, "__code__"):
+                self._codes.append(reference.__code__)
+        self._names = {code.co_name for code in self._codes}
+        self.called: str | None = None
+        self.time_limit = time_limit
+        self._use_timer = bool(time_limit) and hasattr(signal, "setitimer") and \
+            threading.current_thread() is threading.main_thread()
+
+    def _profile(self, frame, event, arg):
+        if event == "call":
+            code = frame.f_code
+            if code.co_name in self._names and code in self._codes:
+                caller = frame.f_back
+                while caller is not None and caller.f_code in self._wrappers:
+                    caller = caller.f_back
+                if caller is None or not _is_library_file(caller.f_code.co_filename):
+                    self.called = code.co_name
+
+    def __enter__(self):
+        self._stack = ExitStack()
+        self._stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
+        self._stack.enter_context(np.errstate(all="ignore"))
+        self._previous_profile = sys.getprofile()
+        self._armed = False
+        if self._use_timer:
+            self._previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
+            self._started = time.monotonic()
+        sys.setprofile(self._profile)
+        if self._use_timer:
+            try:
+                self._armed = True
+                self._previous_timer = signal.setitimer(signal.ITIMER_REAL, self.time_limit)
+            except _TimeLimitExceeded:  # a limit shorter than this very line
+                self.__exit__(None, None, None)
+                raise
+        return self
+
+    def __exit__(self, *exc):
+        # The alarm may still fire while this runs: whatever happens, the
+        # finally clause puts back the profile hook, the handler, numpy's
+        # error state and the warning filters.
+        try:
+            if self._armed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            sys.setprofile(self._previous_profile)
+            if self._use_timer:
+                signal.signal(signal.SIGALRM, self._previous_handler)
+                remaining, interval = getattr(self, "_previous_timer", (0.0, 0.0))
+                if remaining > 0:  # somebody else's timer was running: give it back
+                    left = max(remaining - (time.monotonic() - self._started), 1e-3)
+                    signal.setitimer(signal.ITIMER_REAL, left, interval)
+            self._armed = False
+            self._stack.close()
+        return False
+
+
+# ---------------------------------------------------------------------------
+# converting what came back
+# ---------------------------------------------------------------------------
+
+class _NotNumbers(Exception):
+    """The learner's result is not made of real numbers."""
+
+
+def _type_name(value) -> str:
+    return type(value).__module__.replace("builtins", "").rstrip(".") + \
+        ("." if type(value).__module__ != "builtins" else "") + type(value).__qualname__
+
+
+def _to_float64(raw, *, allow_sequence: bool) -> np.ndarray:
+    """A new plain float64 ndarray holding the numbers of ``raw``.
+
+    Only real numbers and arrays of them are accepted.  Values are read with
+    the base types' own methods (``float.__float__``, ``ndarray.astype``), so
+    an object that overrides ``__eq__``, ``__sub__``, ``__float__`` or
+    ``__array__`` cannot influence the comparison.
+    """
+    if isinstance(raw, (bool, np.bool_)):
+        raise _NotNumbers(f"returned {raw!r}, a boolean")
+    if isinstance(raw, np.ndarray):
+        if raw.dtype.kind not in "biuf":
+            raise _NotNumbers(f"returned an array of dtype {raw.dtype}, not real numbers")
+        return np.ndarray.astype(raw, np.float64, subok=False, copy=True)
+    if isinstance(raw, np.generic):
+        if raw.dtype.kind not in "iuf":
+            raise _NotNumbers(f"returned a numpy {raw.dtype} scalar, not a real number")
+        return np.array(raw, dtype=np.float64)
+    if isinstance(raw, float):
+        return np.array(float.__float__(raw), dtype=np.float64)
+    if isinstance(raw, int):
+        return np.array(int.__float__(raw), dtype=np.float64)
+    if isinstance(raw, numbers.Real):
+        return np.array(float(raw), dtype=np.float64)
+    if allow_sequence and type(raw) in (list, tuple):
+        try:
+            array = np.array(raw, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise _NotNumbers(f"returned a {type(raw).__name__} that is not an array of "
+                              f"numbers ({error})") from None
+        return np.ndarray.astype(array, np.float64, subok=False, copy=True)
+    raise _NotNumbers(f"returned an object of type {_type_name(raw)}")
+
+
+def _convert(raw, exercise: Exercise):
+    output = exercise.output
+    if isinstance(output, TupleOf):
+        if not isinstance(raw, tuple) or len(raw) != len(output.parts):
+            what = f"a tuple of {len(raw)} values" if isinstance(raw, tuple) else \
+                f"an object of type {_type_name(raw)}"
+            raise _NotNumbers(f"returned {what}")
+        return tuple(_to_float64(part, allow_sequence=True) for part in raw)
+    return _to_float64(raw, allow_sequence=not isinstance(output, (Number, Integer)))
+
+
+# ---------------------------------------------------------------------------
+# running the cases
+# ---------------------------------------------------------------------------
+
+def _private_copy(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, dict, set)):
+        return copy.deepcopy(value)
+    return value
+
+
+def _changed(original, passed) -> bool:
+    if isinstance(original, np.ndarray):
+        return passed.shape != original.shape or passed.dtype != original.dtype or \
+            not np.array_equal(passed, original, equal_nan=original.dtype.kind == "f")
+    if isinstance(original, (list, dict, set)):
+        return passed != original
+    return False
+
+
+def _quiet(function, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            return function(*args, **kwargs)
+
+
+class _Run:
+    """The state of one check: exercise, learner function, seed, guard."""
+
+    def __init__(self, exercise: Exercise, fn, *, hidden: bool, seed: int):
+        self.exercise = exercise
+        self.fn = fn
+        self.hidden = hidden
+        self.seed = seed
+        limit = exercise.time_limit if exercise.time_limit is not None else TIME_LIMIT
+        self.guard = _Guard(exercise, limit)
+        self.timed_out = False
+
+    def attempt(self, case, expected) -> Attempt:
+        args = tuple(_private_copy(value) for value in case.args)
+        kwargs = {name: _private_copy(value) for name, value in case.kwargs.items()}
+        attempt = Attempt(self.exercise, case, expected)
+        self.timed_out = False
+        try:
+            with self.guard:
+                raw = self.fn(*args, **kwargs)
+                attempt.raw = raw
+                if raw is not None:
+                    attempt.got = _convert(raw, self.exercise)
+        except _TimeLimitExceeded:
+            self.timed_out = True
+            attempt.got = None
+        except _NotNumbers as problem:
+            attempt.problem = str(problem)
+        except Exception as error:  # the learner's code failed: reported, not suffered
+            attempt.error = error
+            attempt.got = None
+        attempt.mutated = tuple(
+            self._name(position) for position, (original, passed)
+            in enumerate(zip(case.args, args)) if _changed(original, passed)
+        ) + tuple(name for name, value in case.kwargs.items() if _changed(value, kwargs[name]))
+        return attempt
+
+    def _name(self, position: int) -> str:
+        return self.exercise.parameters[position]
+
+    def passed(self, attempt: Attempt) -> bool:
+        if attempt.error is not None or attempt.problem or attempt.mutated or attempt.got is None:
+            return False
+        if isinstance(self.exercise.output, Integer):
+            return attempt.got.shape == () and bool(attempt.got == attempt.expected)
+        return diagnoses._close(attempt.got, attempt.expected, self.exercise.tolerance)
+
+
+def _diagnose(attempt: Attempt):
+    mistakes = diagnoses.GENERIC_BEFORE + attempt.exercise.mistakes + diagnoses.GENERIC_AFTER
+    for mistake in mistakes:
+        if mistake.detect(attempt):
+            return mistake
+    return None
+
+
+def _learner_line(error: BaseException) -> str | None:
+    """``line N of fname: source`` for the innermost frame of the learner's code."""
+    frames = traceback.extract_tb(error.__traceback__)
+    mine = [frame for frame in frames
+            if not frame.filename.startswith((_LIBRARY_DIR, _NUMPY_DIR))
+            and not frame.filename.startswith("<__array_function__")]
+    if not mine:
+        return None
+    frame = mine[-1]
+    source = f": {frame.line.strip()}" if frame.line else ""
+    return f"line {frame.lineno} of {frame.name}{source}"
+
+
+def _inputs(exercise: Exercise, case) -> list:
+    lines = [f"  {name} = {formatting.describe(value)}"
+             for name, value in zip(exercise.parameters, case.args)]
+    lines += [f"  {name} = {formatting.describe(value)}" for name, value in case.kwargs.items()]
+    return lines
+
+
+def _show(value) -> str:
+    if isinstance(value, tuple):
+        return formatting.describe(tuple(part[()] if part.ndim == 0 else part for part in value))
+    return formatting.describe(value[()] if value.ndim == 0 else value)
+
+
+def _seed_note(run: _Run) -> str | None:
+    exercise = run.exercise
+    if run.hidden:
+        return (f"(Hidden check: these cases were drawn at grading time with seed {run.seed}. "
+                f"To repeat them exactly, run "
+                f"check({exercise.id!r}, {exercise.id}, hidden=True, seed={run.seed}).)")
+    if run.seed != visible_seed(exercise):
+        return f"(Random cases drawn with seed {run.seed}.)"
+    return None
+
+
+def _failure(run: _Run, attempt: Attempt, index: int, total: int) -> CheckFailed:
+    exercise = attempt.exercise
+    fn = exercise.id
+    case = attempt.case
+    label = f" ({case.label})" if case.label else ""
+    lines = [f"{fn}: check {index} of {total} failed{label}."]
+    mistake = _diagnose(attempt)
+    if attempt.error is not None:
+        error = attempt.error
+        if mistake is None or mistake.name != "not_written":
+            message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            lines.append(f"Your function raised {type(error).__name__}"
+                         + (f": {message[:300]}" if message else ""))
+            where = _learner_line(error)
+            if where:
+                lines.append(f"  at {where}")
+    elif attempt.problem:
+        lines.append(f"Your function {attempt.problem}; it must return "
+                     f"{exercise.output.description}.")
+    lines.append(f"Input, called as {fn}({', '.join(exercise.parameters)}"
+                 + "".join(f", {name}=..." for name in case.kwargs) + "):")
+    lines += _inputs(exercise, case)
+    right_but_mutated = bool(attempt.mutated) and attempt.got is not None and \
+        diagnoses._close(attempt.got, attempt.expected, exercise.tolerance)
+    if right_but_mutated:
+        lines.append("Your result is right, but your function changed its inputs.")
+    elif attempt.error is None and not attempt.problem:
+        lines.append(f"Expected: {_show(attempt.expected)}")
+        if attempt.raw is None:
+            lines.append("Got:      None")
+        else:
+            lines.append(f"Got:      {_show(attempt.got)}")
+            if not isinstance(attempt.got, tuple) and not isinstance(attempt.expected, tuple):
+                where = formatting.describe_difference(
+                    attempt.got, attempt.expected, exercise.tolerance.rtol, exercise.tolerance.atol)
+                if where and not attempt.mutated:
+                    lines.append(f"  ({where})")
+        if not attempt.mutated and attempt.raw is not None and mistake is None:
+            lines.append(f"(Values are compared with rtol={exercise.tolerance.rtol:g}, "
+                         f"atol={exercise.tolerance.atol:g}.)")
+    if mistake is not None:
+        lines.append(mistake.message(attempt))
+    note = _seed_note(run)
+    if note:
+        lines.append(note)
+    return CheckFailed("\n".join(lines), exercise_id=fn,
+                       diagnosis=mistake.name if mistake else None,
+                       case_index=index, seed=run.seed, hidden=run.hidden)
+
+
+def _refusal(run: _Run) -> CheckFailed:
+    fn = run.exercise.id
+    message = (f"{fn}: your function calls lossedu's own {run.guard.called}, the reference "
+               f"this exercise asks you to write. Write the computation yourself with numpy; "
+               "the check does not accept an answer that calls the reference.")
+    return CheckFailed(message, exercise_id=fn, diagnosis="reference_called",
+                       case_index=None, seed=run.seed, hidden=run.hidden)
+
+
+def _timeout(run: _Run, case, index: int, total: int) -> CheckFailed:
+    fn = run.exercise.id
+    label = f" ({case.label})" if case.label else ""
+    lines = [f"{fn}: check {index} of {total}{label} was stopped after "
+             f"{run.guard.time_limit:g} seconds.",
+             "Your function is stuck or far too slow on this input: look for a loop that "
+             "never ends (a `while` whose condition never changes) or a Python loop over "
+             "a huge range.",
+             f"Input, called as {fn}({', '.join(run.exercise.parameters)}"
+             + "".join(f", {name}=..." for name in case.kwargs) + "):"]
+    lines += _inputs(run.exercise, case)
+    note = _seed_note(run)
+    if note:
+        lines.append(note)
+    return CheckFailed("\n".join(lines), exercise_id=fn, diagnosis="time_limit",
+                       case_index=index, seed=run.seed, hidden=run.hidden)
+
+
+def visible_seed(exercise: Exercise) -> int:
+    """The fixed seed of an exercise's visible random cases."""
+    return zlib.crc32(exercise.id.encode("utf-8"))
+
+
+def fresh_seed() -> int:
+    """A new seed for hidden cases, from the operating system's randomness."""
+    return int.from_bytes(os.urandom(4), "little")
+
+
+def draw_cases(exercise: Exercise, *, hidden: bool = False, seed: int | None = None):
+    """The cases a check runs: ``(seed, [Case, ...])``.
+
+    Visible checks use the exercise's fixed seed; hidden checks a fresh one
+    unless ``seed`` is given (to repeat a hidden check exactly).
+    """
+    if seed is None:
+        seed = fresh_seed() if hidden else visible_seed(exercise)
+    if isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.integer)) or seed < 0:
+        raise TypeError(f"seed must be a non-negative int, got {seed!r}")
+    seed = int(seed)
+    count = exercise.random_counts[1 if hidden else 0]
+    return seed, exercise.cases(np.random.default_rng(seed), count)
+
+
+def check_exercise(exercise: Exercise, fn, *, hidden: bool = False, seed: int | None = None):
+    """Grade ``fn`` on ``exercise``; see :func:`lossedu.grading.check`."""
+    __tracebackhide__ = True
+    if not callable(fn):
+        raise TypeError(
+            f"check({exercise.id!r}, ...) needs your function itself as second argument, "
+            f"e.g. check({exercise.id!r}, {exercise.id}); got {_type_name(fn)}"
+        )
+    seed, cases = draw_cases(exercise, hidden=hidden, seed=seed)
+    run = _Run(exercise, fn, hidden=hidden, seed=seed)
+    total = len(cases)
+    for index, case in enumerate(cases, start=1):
+        expected = as_float64(_quiet(exercise.expected_value, case))
+        attempt = run.attempt(case, expected)
+        if run.guard.called:
+            raise _refusal(run) from None
+        if run.timed_out:
+            raise _timeout(run, case, index, total) from None
+        if not run.passed(attempt):
+            raise _failure(run, attempt, index, total) from None
+    return CheckResult(exercise.id, total, hidden=hidden, seed=seed)

@@ -1,0 +1,435 @@
+"""Known mistakes and how each one is recognised from the learner's output.
+
+A :class:`Mistake` has a short ``name`` (stable, used by tests), a ``title``
+shown to the learner ("sum instead of mean"), a ``hint`` (what to do about
+it) and a ``detect`` function that looks at one failed :class:`Attempt`.
+Detection never reads the learner's code; it compares what came back with
+what a known wrong version returns on the same input:
+
+* :func:`ratio` -- the result is exactly ``factor`` times the expected one
+  (``n`` for a sum instead of a mean, ``-1`` for a wrong sign, ``1/2``);
+* :func:`variant` -- the result equals a mistaken variant computed from the
+  reference or from a short formula (``mean(y log p)`` only, softmax over
+  axis 0, ...);
+* :func:`nonfinite` -- inf/NaN only on the cases tagged as numerically
+  extreme, while the expected value is finite;
+* :func:`raised` -- the learner's code raised a particular error (e.g.
+  numpy's "operands could not be broadcast");
+* :func:`when` -- any other test of the attempt.
+
+The generic mistakes at the end of this module (per-sample array instead
+of the cost, broadcasting to ``(n, n)``, wrong sign, swapped arguments,
+mutation, ...) apply to every exercise; the checker runs an exercise's own
+mistakes first, so that a specific message wins over a generic one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from lossedu.grading.exercise import Case, Exercise, Number, Tolerance, TupleOf
+
+__all__ = [
+    "Attempt", "Mistake", "nonfinite", "raised", "ratio", "variant", "when",
+    "GENERIC_BEFORE", "GENERIC_AFTER",
+]
+
+
+@dataclass
+class Attempt:
+    """What happened when the learner's function was called on one case.
+
+    ``got`` is the learner's result converted to float64 arrays the checker
+    owns (a tuple of arrays for tuple outputs), or None when the call raised
+    (``error``) or returned something that is not numbers (``problem``).
+    ``expected`` is the reference's answer in the same form.
+    """
+
+    exercise: Exercise
+    case: Case
+    expected: Any
+    got: Any = None
+    raw: Any = None
+    error: BaseException | None = None
+    problem: str | None = None
+    mutated: tuple = ()
+
+    @property
+    def n(self) -> int:
+        """Number of samples in the case."""
+        return self.exercise.samples(self.case)
+
+    @property
+    def tolerance(self) -> Tolerance:
+        return self.exercise.tolerance
+
+    def matches(self, value) -> bool:
+        """True when the learner's result equals ``value`` within tolerance."""
+        if self.got is None:
+            return False
+        return _close(self.got, value, self.tolerance)
+
+    def arg(self, name: str):
+        """The case's argument called ``name`` (positional or keyword)."""
+        if name in self.exercise.parameters:
+            return self.case.args[self.exercise.parameters.index(name)]
+        if name in self.case.kwargs:
+            return self.case.kwargs[name]
+        return self.exercise.hyperparameters[name]
+
+
+def as_float64(value) -> Any:
+    """The grader's own float64 form of a reference value (tuples stay tuples)."""
+    if isinstance(value, tuple):
+        return tuple(as_float64(part) for part in value)
+    return np.array(value, dtype=np.float64)
+
+
+def _close(got, value, tolerance: Tolerance) -> bool:
+    if isinstance(got, tuple) or isinstance(value, tuple):
+        if not (isinstance(got, tuple) and isinstance(value, tuple)) or len(got) != len(value):
+            return False
+        return all(_close(a, b, tolerance) for a, b in zip(got, value))
+    return tolerance.close(got, np.asarray(value, dtype=np.float64))
+
+
+class _Fields(dict):
+    """Placeholders of a hint; braces that are not placeholders stay as they are."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known mistake: how to recognise it and what to tell the learner.
+
+    ``hint`` may contain ``{fn}`` (the function's name), ``{n}`` (samples in
+    the case) and ``{ratio}`` (for ratio mistakes); it may also be a callable
+    ``hint(attempt) -> str``.
+    """
+
+    name: str
+    title: str
+    hint: str | Callable[[Attempt], str]
+    detect: Callable[[Attempt], bool]
+
+    def message(self, attempt: Attempt) -> str:
+        """The learner-facing explanation for ``attempt``."""
+        if callable(self.hint):
+            try:
+                with np.errstate(all="ignore"):
+                    text = self.hint(attempt)
+            except Exception:  # a hint must never hide the failure it explains
+                text = self.title
+        else:
+            text = self.hint.format_map(_Fields(fn=attempt.exercise.id, n=attempt.n))
+        return f"Likely mistake ({self.title}): {text}"
+
+
+def _quiet(compute: Callable, *args):
+    """Run a variant's formula; its overflow warnings and errors mean "no match"."""
+    try:
+        with np.errstate(all="ignore"):
+            return compute(*args)
+    except Exception:  # a variant that does not apply to this case
+        return None
+
+
+def variant(name: str, title: str, hint, compute: Callable[[Case], Any]) -> Mistake:
+    """A mistake recognised by equality with a mistaken version's output.
+
+    ``compute(case)`` returns what the mistaken version returns (or None when
+    it does not apply).  It only counts when it differs from the expected
+    value on this case, so a variant that happens to agree with the right
+    answer never takes the blame.
+    """
+    def detect(attempt: Attempt) -> bool:
+        if attempt.got is None:
+            return False
+        wrong = _quiet(compute, attempt.case)
+        if wrong is None:
+            return False
+        wrong = as_float64(wrong)
+        if _close(wrong, attempt.expected, attempt.tolerance):
+            return False
+        return attempt.matches(wrong)
+
+    return Mistake(name, title, hint, detect)
+
+
+def ratio(name: str, title: str, hint, factor: Callable[[Case], float | Iterable[float]] | float) -> Mistake:
+    """A mistake recognised by an exact ratio: ``got == factor * expected``.
+
+    ``factor`` is a number or ``factor(case)`` returning one or several
+    numbers (e.g. ``n`` and ``n * k`` for a sum over all values of an
+    ``(n, k)`` array).
+    """
+    def detect(attempt: Attempt) -> bool:
+        if attempt.got is None or isinstance(attempt.expected, tuple):
+            return False
+        expected = attempt.expected
+        if not np.any(np.abs(expected) > attempt.tolerance.atol * 10):
+            return False
+        factors = factor(attempt.case) if callable(factor) else factor
+        factors = np.atleast_1d(np.asarray(factors, dtype=np.float64))
+        for value in factors:
+            if value == 1.0:
+                continue
+            if attempt.matches(expected * value):
+                return True
+        return False
+
+    return Mistake(name, title, hint, detect)
+
+
+def nonfinite(name: str, title: str, hint, tag: str | None = None) -> Mistake:
+    """inf/NaN in the result where the expected value is finite.
+
+    With ``tag``, only on cases carrying that tag (e.g. ``"extreme"``): a
+    function that is right on moderate inputs and breaks only there has a
+    numerical (overflow, log(0)) problem, not a wrong formula.
+    """
+    def detect(attempt: Attempt) -> bool:
+        if attempt.got is None or (tag is not None and tag not in attempt.case.tags):
+            return False
+        parts = attempt.got if isinstance(attempt.got, tuple) else (attempt.got,)
+        return any(not np.all(np.isfinite(part)) for part in parts)
+
+    return Mistake(name, title, hint, detect)
+
+
+def raised(name: str, title: str, hint, exception: type = Exception,
+           match: str | None = None, tag: str | None = None) -> Mistake:
+    """The learner's code raised ``exception`` whose message matches ``match``."""
+    pattern = re.compile(match) if match else None
+
+    def detect(attempt: Attempt) -> bool:
+        error = attempt.error
+        if error is None or not isinstance(error, exception):
+            return False
+        if tag is not None and tag not in attempt.case.tags:
+            return False
+        return pattern is None or bool(pattern.search(str(error)))
+
+    return Mistake(name, title, hint, detect)
+
+
+def when(name: str, title: str, hint, predicate: Callable[[Attempt], bool]) -> Mistake:
+    """A mistake recognised by any test of the attempt."""
+    def detect(attempt: Attempt) -> bool:
+        try:
+            with np.errstate(all="ignore"):
+                return bool(predicate(attempt))
+        except Exception:
+            return False
+
+    return Mistake(name, title, hint, detect)
+
+
+# ---------------------------------------------------------------------------
+# generic mistakes, shared by every exercise
+# ---------------------------------------------------------------------------
+
+def _not_written(attempt: Attempt) -> bool:
+    return isinstance(attempt.error, NotImplementedError)
+
+
+def _unexpected_keyword(attempt: Attempt) -> bool:
+    return isinstance(attempt.error, TypeError) and "unexpected keyword argument" in str(attempt.error)
+
+
+def _keyword_hint(attempt: Attempt) -> str:
+    return (f"the check calls {attempt.exercise.signature.split('(')[0]} with keyword arguments "
+            f"as in its definition `def {attempt.exercise.signature}:`; give your function "
+            "the same parameters, with the same names and defaults")
+
+
+def _argument_count(attempt: Attempt) -> bool:
+    return isinstance(attempt.error, TypeError) and bool(
+        re.search(r"positional argument|required .*argument", str(attempt.error)))
+
+
+def _not_numbers_hint(attempt: Attempt) -> str:
+    if isinstance(attempt.exercise.output, TupleOf):
+        return (f"return {attempt.exercise.output.description}; each part a number or a numpy "
+                "array of numbers.")
+    return ("return the result as numbers: a Python float, a numpy number or a numpy array "
+            "of floats, exactly as the exercise describes.")
+
+
+def _returned_none(attempt: Attempt) -> bool:
+    return attempt.error is None and attempt.raw is None
+
+
+def _mutated(attempt: Attempt) -> bool:
+    return bool(attempt.mutated)
+
+
+def _mutated_hint(attempt: Attempt) -> str:
+    names = " and ".join(attempt.mutated)
+    return (f"{attempt.exercise.id} changed its input {names} in place (for example "
+            "`x -= ...`, `x[i] = ...` or `x.sort()` on an argument). The caller's arrays "
+            "must stay as they were: compute into a new array instead "
+            "(`y_pred - y_true`, `np.sort(x)`, `x.copy()` before changing it).")
+
+
+def _broadcast_error(attempt: Attempt) -> bool:
+    return isinstance(attempt.error, ValueError) and "could not be broadcast" in str(attempt.error)
+
+
+def _per_sample_instead_of_number(attempt: Attempt) -> bool:
+    output = attempt.exercise.output
+    if not isinstance(output, Number) or not output.per_sample or attempt.got is None:
+        return False
+    return attempt.got.ndim >= 1 and attempt.got.shape[0] == attempt.n
+
+
+def _per_sample_hint(attempt: Attempt) -> str:
+    what = attempt.exercise.output.what
+    return (f"{attempt.exercise.id} returned an array of shape {attempt.got.shape}, one value "
+            f"per sample, but {what} is a single number: reduce the per-sample values "
+            "to one number (usually their mean, `np.mean(...)`).")
+
+
+def _broadcast_shape(attempt: Attempt) -> bool:
+    if attempt.got is None or isinstance(attempt.got, tuple):
+        return False
+    got, expected, n = attempt.got.shape, np.shape(attempt.expected), attempt.n
+    if n < 2 or len(got) != len(expected) + 1:
+        return False
+    return (got[:-1] == expected and got[-1] == n) or (got[1:] == expected and got[0] == n)
+
+
+def _broadcast_hint(attempt: Attempt) -> str:
+    return (f"your result has shape {attempt.got.shape} where shape "
+            f"{np.shape(attempt.expected)} is expected: somewhere a column of shape (n, 1) "
+            "was combined with a vector of shape (n,), and numpy broadcast the pair to an "
+            "(n, n) table. Keep vectors flat (`.ravel()`, `.reshape(-1)`), or use "
+            "`keepdims=True` where you reduce along an axis and combine the result again.")
+
+
+def _column_instead_of_vector(attempt: Attempt) -> bool:
+    if attempt.got is None or isinstance(attempt.got, tuple):
+        return False
+    expected = np.shape(attempt.expected)
+    return (attempt.got.shape == expected + (1,) or attempt.got.shape == (1,) + expected) \
+        and attempt.got.size == np.size(attempt.expected)
+
+
+def _column_hint(attempt: Attempt) -> str:
+    return (f"your result has shape {attempt.got.shape} but shape {np.shape(attempt.expected)} "
+            "is expected: the values may be right, but an extra axis of length 1 came along "
+            "(a column (n, 1) instead of a vector (n,)). Return a flat array, e.g. with "
+            "`.ravel()`, and check where the extra axis appears.")
+
+
+def _scalar_instead_of_array(attempt: Attempt) -> bool:
+    return (attempt.got is not None and not isinstance(attempt.got, tuple)
+            and attempt.got.ndim == 0 and np.ndim(attempt.expected) > 0)
+
+
+def _scalar_hint(attempt: Attempt) -> str:
+    return (f"{attempt.exercise.id} returned a single number, but an array of shape "
+            f"{np.shape(attempt.expected)} is expected (one value per element): do not "
+            "reduce with sum or mean at the end.")
+
+
+def _wrong_sign(attempt: Attempt) -> bool:
+    if attempt.got is None:
+        return False
+    expected = attempt.expected
+    if isinstance(expected, tuple):
+        return False
+    if not np.any(np.abs(expected) > attempt.tolerance.atol * 10):
+        return False
+    return attempt.matches(-expected)
+
+
+def _swapped(attempt: Attempt) -> bool:
+    exercise = attempt.exercise
+    if not exercise.swappable or attempt.got is None:
+        return False
+    args = list(attempt.case.args)
+    args[0], args[1] = args[1], args[0]
+    swapped_case = Case(tuple(args), attempt.case.kwargs, attempt.case.tags)
+    wrong = _quiet(exercise.expected_value, swapped_case)
+    if wrong is None:
+        return False
+    wrong = as_float64(wrong)
+    return not _close(wrong, attempt.expected, attempt.tolerance) and attempt.matches(wrong)
+
+
+def _swapped_hint(attempt: Attempt) -> str:
+    first, second = attempt.exercise.parameters[:2]
+    return (f"your result equals the right answer with {first} and {second} exchanged. "
+            f"The check calls {attempt.exercise.id}({first}, {second}): the truth comes first, "
+            "the prediction second; check which argument plays which role in your formula.")
+
+
+def _has_nonfinite(attempt: Attempt) -> bool:
+    if attempt.got is None:
+        return False
+    parts = attempt.got if isinstance(attempt.got, tuple) else (attempt.got,)
+    return any(not np.all(np.isfinite(part)) for part in parts)
+
+
+def _shape_mismatch(attempt: Attempt) -> bool:
+    if attempt.got is None:
+        return False
+    if isinstance(attempt.expected, tuple):
+        return any(np.shape(a) != np.shape(b) for a, b in zip(attempt.got, attempt.expected))
+    return attempt.got.shape != np.shape(attempt.expected)
+
+
+def _shape_hint(attempt: Attempt) -> str:
+    if isinstance(attempt.expected, tuple):
+        got = ", ".join(str(np.shape(part)) for part in attempt.got)
+        expected = ", ".join(str(np.shape(part)) for part in attempt.expected)
+        return f"the parts of your tuple have shapes {got}, but shapes {expected} are expected."
+    return (f"your result has shape {attempt.got.shape}, but shape "
+            f"{np.shape(attempt.expected)} is expected.")
+
+
+#: Checked before the exercise's own mistakes: the call itself went wrong.
+GENERIC_BEFORE = (
+    Mistake("not_written", "not written yet",
+            "you have not written {fn} yet: replace `raise NotImplementedError()` "
+            "with your code, run that cell, then run this check again.", _not_written),
+    Mistake("keyword_arguments", "parameters differ", _keyword_hint, _unexpected_keyword),
+    Mistake("argument_count", "parameters differ", _keyword_hint, _argument_count),
+    Mistake("not_numbers", "not numbers", _not_numbers_hint, lambda attempt: bool(attempt.problem)),
+    Mistake("mutated_input", "input changed in place", _mutated_hint, _mutated),
+)
+
+#: Checked after the exercise's own mistakes: general shape and value slips.
+GENERIC_AFTER = (
+    Mistake("returned_none", "nothing returned",
+            "{fn} returned None: did you forget the `return` statement (or print the "
+            "result instead of returning it)?", _returned_none),
+    Mistake("per_sample_instead_of_cost", "per-sample array instead of one number",
+            _per_sample_hint, _per_sample_instead_of_number),
+    Mistake("scalar_instead_of_array", "one number instead of an array",
+            _scalar_hint, _scalar_instead_of_array),
+    Mistake("broadcast_to_matrix", "(n, 1) combined with (n,) by broadcasting",
+            _broadcast_hint, _broadcast_shape),
+    Mistake("column_instead_of_vector", "extra axis of length 1",
+            _column_hint, _column_instead_of_vector),
+    Mistake("broadcast_error", "arrays of different shapes combined",
+            "numpy could not combine two arrays of different shapes (see the error above). "
+            "Print the shapes of the arrays in that line (`x.shape`): a reduction such as "
+            "`z.max(axis=1)` drops an axis unless you pass `keepdims=True`, and a "
+            "vector (n,) does not combine with an (n, C) table.", _broadcast_error),
+    Mistake("wrong_sign", "wrong sign",
+            "your result is the negative of the expected one: check the sign of your formula "
+            "(a minus sign too many or too few).", _wrong_sign),
+    Mistake("swapped_arguments", "arguments swapped", _swapped_hint, _swapped),
+    Mistake("not_finite", "inf or NaN",
+            "your result contains inf or NaN where the expected value is finite: look for "
+            "a division by zero, log(0), or exp of a large number in your code.", _has_nonfinite),
+    Mistake("wrong_shape", "wrong shape", _shape_hint, _shape_mismatch),
+)

@@ -1,0 +1,82 @@
+"""Short, readable descriptions of inputs and results for check messages.
+
+Messages are read by learners in a notebook: an array is shown by its
+shape and its first few values, never as a wall of numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["describe", "describe_difference", "number"]
+
+MAX_VALUES = 6
+
+
+def number(value) -> str:
+    """A float with up to 10 significant digits; whole numbers without ``.0``."""
+    value = float(value)
+    if np.isfinite(value) and value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.10g}"
+
+
+def _values(array: np.ndarray) -> str:
+    flat = array.reshape(-1)
+    shown = ", ".join(_short(v) for v in flat[:MAX_VALUES])
+    if flat.size > MAX_VALUES:
+        shown += ", ..."
+    return shown
+
+
+def _short(value) -> str:
+    if isinstance(value, (np.bool_, bool)):
+        return str(bool(value))
+    if np.issubdtype(type(value), np.integer):
+        return str(int(value))
+    value = float(value)
+    if np.isfinite(value) and value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.4g}"
+
+
+def describe(value) -> str:
+    """One line describing ``value``: numbers as they are, arrays by shape + values."""
+    if isinstance(value, tuple):
+        return "(" + ", ".join(describe(part) for part in value) + ")"
+    if callable(value) and not isinstance(value, np.ndarray):
+        return repr(value)
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return number(value)
+    array = np.asarray(value)
+    if array.dtype == object:
+        return repr(value)[:120]
+    if array.ndim == 0:
+        return describe(array[()])
+    kind = "" if array.dtype == np.float64 else f", dtype {array.dtype}"
+    if array.ndim == 1:
+        return f"array of shape {array.shape}{kind}: [{_values(array)}]"
+    rows = []
+    for row in array.reshape(array.shape[0], -1)[:3]:
+        rows.append("[" + _values(row[:4]) + (", ..." if row.size > 4 else "") + "]")
+    more = ", ..." if array.shape[0] > 3 else ""
+    return f"array of shape {array.shape}{kind}: [{', '.join(rows)}{more}]"
+
+
+def describe_difference(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6,
+                        atol: float = 1e-9) -> str | None:
+    """Where two same-shape arrays differ most, or None for scalars."""
+    if got.shape != expected.shape or got.ndim == 0:
+        return None
+    with np.errstate(all="ignore"):
+        difference = np.abs(got - expected)
+        difference[np.isnan(difference)] = np.inf
+    index = np.unravel_index(int(np.argmax(difference)), got.shape)
+    where = index[0] if len(index) == 1 else tuple(int(i) for i in index)
+    wrong = int(np.sum(~np.isclose(got, expected, rtol=rtol, atol=atol)))
+    return (f"{wrong} of {got.size} values differ; the largest difference is at index "
+            f"{where}: expected {number(expected[index])}, got {number(got[index])}")

@@ -1,10 +1,21 @@
-"""Loss Functions: the reference library of the course.
+r"""Loss Functions: the reference library of the course.
 
 Every loss of the course, written to be read: plain numpy, float64,
 vectorized and numerically stable, with the formula, the shapes and a
 note on stability in each docstring.  The conventions that hold for all
-of them (truth first, ``reduction=``, ``sample_weight=``, ``_grad``
-functions, clear errors on bad input) are described in the README.
+of them:
+
+* truth first, prediction second: ``loss(y_true, y_pred)`` (``logits`` for
+  the losses computed from raw scores); hyperparameters are keyword-only;
+* ``reduction="mean"`` returns the cost (a float), ``"sum"`` the total (a
+  float) and ``"none"`` the per-sample losses (an array of shape ``(n,)``);
+  ``sample_weight`` makes the mean :math:`\sum_i w_i \ell_i / \sum_i w_i`;
+* ``loss_grad`` returns the derivative of that reduced value with respect
+  to the prediction, with the prediction's shape;
+* bad input (shapes that would broadcast, probabilities outside [0, 1],
+  labels outside the classes, NaN, empty arrays) is refused with a message
+  naming the argument, what was expected and what came; inputs are never
+  modified.
 
 The figures, widgets, data sets and grader live in their own modules
 (:mod:`lossedu.plots`, :mod:`lossedu.widgets`, :mod:`lossedu.data`,
@@ -43,6 +54,7 @@ from .custom import (
     l2_penalty,
     l2_penalty_grad,
     multiclass_hinge_loss,
+    multiclass_hinge_loss_grad,
     triplet_loss,
     wasserstein_1d,
 )
@@ -124,6 +136,7 @@ __all__ = [
     "mse",
     "mse_grad",
     "multiclass_hinge_loss",
+    "multiclass_hinge_loss_grad",
     "numerical_gradient",
     "one_hot",
     "precision",

@@ -8,6 +8,7 @@ mutates its input: :func:`as_float_array` always returns a new array.
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -70,7 +71,7 @@ def check_not_empty(array: np.ndarray, name: str) -> None:
     """Refuse an array with no elements: the mean of nothing is undefined."""
     if array.size == 0:
         raise ValueError(
-            f"{name} is empty (shape {array.shape}); a loss needs at least one sample"
+            f"{name} is empty (shape {array.shape}); it needs at least one value"
         )
 
 
@@ -102,15 +103,17 @@ def check_ndim(array: np.ndarray, name: str, allowed: tuple[int, ...]) -> None:
         raise ValueError(f"{name} must be {expected}, got shape {array.shape}")
 
 
-def check_probabilities(array: np.ndarray, name: str) -> None:
-    """Refuse values outside [0, 1]."""
+LOGITS_HINT = "if these are raw scores (logits), use the *_with_logits version"
+
+
+def check_probabilities(array: np.ndarray, name: str, hint: str = LOGITS_HINT) -> None:
+    """Refuse values outside [0, 1]; ``hint`` ends the message with how to fix it."""
     outside = (array < 0) | (array > 1)
     if outside.any():
         first = array[outside].ravel()[0]
         raise ValueError(
             f"{name} must hold probabilities in [0, 1], but {int(outside.sum())} "
-            f"value(s) are outside, e.g. {float(first)!r}; if these are raw scores (logits), "
-            "use the *_with_logits version"
+            f"value(s) are outside, e.g. {float(first)!r}; {hint}"
         )
 
 
@@ -125,7 +128,9 @@ def check_binary_labels(array: np.ndarray, name: str, values=(0.0, 1.0)) -> None
         )
 
 
-def check_rows_sum_to_one(array: np.ndarray, name: str, atol: float = 1e-6) -> None:
+def check_rows_sum_to_one(array: np.ndarray, name: str, atol: float = 1e-6,
+                          hint: str = "if these are logits, use the *_with_logits version "
+                                      "or apply softmax first") -> None:
     """Refuse probability rows (last axis) whose sum is not 1 within ``atol``."""
     sums = array.sum(axis=-1)
     bad = np.abs(sums - 1.0) > atol
@@ -133,8 +138,7 @@ def check_rows_sum_to_one(array: np.ndarray, name: str, atol: float = 1e-6) -> N
         index = int(np.flatnonzero(bad)[0])
         raise ValueError(
             f"each row of {name} must sum to 1 (a probability distribution over "
-            f"classes), but row {index} sums to {float(sums.ravel()[index])!r}; "
-            "if these are logits, use the *_with_logits version or apply softmax first"
+            f"the classes), but row {index} sums to {float(sums.ravel()[index])!r}; {hint}"
         )
 
 
@@ -195,6 +199,23 @@ def as_sample_weight(sample_weight, n: int) -> np.ndarray | None:
     if weight.sum() == 0:
         raise ValueError("sample_weight sums to 0; at least one sample needs a positive weight")
     return weight
+
+
+def overflow_gives_inf(function):
+    """Decorator: run a loss with numpy's overflow warning off.
+
+    A loss whose true value exceeds the float64 range (about 1.8e308) is
+    ``inf``: the right answer, not an accident worth a warning.  Every other
+    floating-point warning (invalid, divide) stays on, so a NaN born of a
+    bug still shows.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with np.errstate(over="ignore"):
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def reduce(per_sample: np.ndarray, reduction: str, weight: np.ndarray | None):

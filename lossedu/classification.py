@@ -27,7 +27,6 @@ probability rows ``(n, C)`` that sum to 1 (one-hot or soft).
 
 from __future__ import annotations
 
-import functools
 import numbers
 
 import numpy as np
@@ -43,10 +42,11 @@ from lossedu._validation import (
     check_reduction,
     check_rows_sum_to_one,
     check_same_shape,
+    overflow_gives_inf,
     reduce,
     reduction_scale,
 )
-from lossedu.activations import _shifted_rows
+from lossedu.activations import _shifted_rows, sigmoid
 
 __all__ = [
     "binary_cross_entropy",
@@ -61,22 +61,6 @@ __all__ = [
 
 DEFAULT_EPS = 1e-7
 """Default clipping of probabilities: ``y_pred`` is clipped to ``[eps, 1 - eps]``."""
-
-
-def _overflow_gives_inf(function):
-    """Run a loss with numpy's overflow warning off.
-
-    A loss whose true value exceeds the float64 range (about 1.8e308) is
-    ``inf``: the right answer, not an accident worth a warning.  Every other
-    floating-point warning stays on.
-    """
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with np.errstate(over="ignore"):
-            return function(*args, **kwargs)
-
-    return wrapper
 
 
 # ----------------------------------------------------------------------------
@@ -143,23 +127,15 @@ def _check_label_smoothing(label_smoothing) -> float:
     return value
 
 
-def _check_target_rows(rows: np.ndarray) -> None:
+def _check_target_rows(rows: np.ndarray, prediction_name: str) -> None:
     """Target rows must be probability distributions (one-hot or soft)."""
-    if rows.min() < 0.0 or rows.max() > 1.0:
-        outside = (rows < 0.0) | (rows > 1.0)
-        raise ValueError(
-            f"y_true given as rows must hold probabilities in [0, 1] (one-hot or soft "
-            f"targets), but {int(outside.sum())} value(s) are outside, "
-            f"e.g. {float(rows[outside].ravel()[0])!r}"
-        )
-    sums = rows.sum(axis=-1)
-    bad = np.abs(sums - 1.0) > 1e-6
-    if bad.any():
-        index = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"each row of y_true must sum to 1 (one-hot or a probability distribution "
-            f"over the classes), but row {index} sums to {float(sums.ravel()[index])!r}"
-        )
+    hint = "y_true given as rows must be one-hot or soft targets"
+    if rows.ndim == 1 and np.all(rows == np.round(rows)) and rows.max() > 1:
+        # [0, 2, 1] against a single row of scores: labels meant for several samples
+        hint = (f"integer labels of n samples go with {prediction_name} of shape (n, C), "
+                "one row per sample")
+    check_probabilities(rows, "y_true", hint)
+    check_rows_sum_to_one(rows, "y_true", hint=hint)
 
 
 class _CategoricalInputs:
@@ -198,7 +174,7 @@ class _CategoricalInputs:
                     f"y_true has shape {y_true.shape} but {prediction_name} has shape "
                     f"{prediction.shape}; y_true must be {expected}"
                 )
-            _check_target_rows(y_true)
+            _check_target_rows(y_true, prediction_name)
             self.labels = None
             self.rows = y_true.reshape(self.prediction.shape)
         else:
@@ -229,7 +205,7 @@ def _check_class_weight(class_weight, num_classes: int):
 # Binary cross-entropy on probabilities
 # ----------------------------------------------------------------------------
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def binary_cross_entropy(y_true, y_pred, *, eps=DEFAULT_EPS, reduction="mean",
                          sample_weight=None):
     r"""Binary cross-entropy (log loss) of predicted probabilities.
@@ -302,7 +278,7 @@ def binary_cross_entropy(y_true, y_pred, *, eps=DEFAULT_EPS, reduction="mean",
     return reduce(losses, reduction, inputs.weight)
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def binary_cross_entropy_grad(y_true, y_pred, *, eps=DEFAULT_EPS, reduction="mean",
                               sample_weight=None):
     r"""Gradient of :func:`binary_cross_entropy` with respect to ``y_pred``.
@@ -357,7 +333,7 @@ def binary_cross_entropy_grad(y_true, y_pred, *, eps=DEFAULT_EPS, reduction="mea
 # Binary cross-entropy on logits
 # ----------------------------------------------------------------------------
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def binary_cross_entropy_with_logits(y_true, logits, *, pos_weight=None, reduction="mean",
                                      sample_weight=None):
     r"""Binary cross-entropy computed from logits, exact for any finite logit.
@@ -434,32 +410,20 @@ def binary_cross_entropy_with_logits(y_true, logits, *, pos_weight=None, reducti
     pos_weight = _check_pos_weight(pos_weight)
     inputs = _BinaryInputs(y_true, logits, "logits", reduction, sample_weight)
     z, y = inputs.prediction, inputs.y
-    # log1p(exp(-|z|)) in [0, log 2], shared by softplus(z) and softplus(-z).
-    # The arrays here are private temporaries, so the passes run in place.
-    tail = np.abs(z)
-    np.negative(tail, out=tail)
-    np.exp(tail, out=tail)
-    np.log1p(tail, out=tail)
-    positive_part = np.maximum(z, 0.0)  # softplus(z) - tail
-    negative_part = positive_part - z  # max(-z, 0) exactly: softplus(-z) - tail
-    losses = np.subtract(1.0, y)
-    if pos_weight is None:
-        # (1 - y) max(z, 0) + y max(-z, 0) + tail: three non-negative terms
-        losses *= positive_part
-        negative_part *= y
-        losses += negative_part
-        losses += tail
-    else:
-        positive_part += tail
-        losses *= positive_part
-        negative_part += tail
-        negative_part *= y
-        negative_part *= pos_weight
-        losses += negative_part
+    # softplus(+-z) = max(+-z, 0) + log1p(exp(-|z|)): exp only ever sees -|z| <= 0,
+    # and the "tail" log1p(exp(-|z|)) lies in [0, log 2].
+    tail = np.log1p(np.exp(-np.abs(z)))
+    softplus_z = np.maximum(z, 0.0) + tail  # -log(1 - sigmoid(z)), the cost of a negative
+    softplus_minus_z = np.maximum(-z, 0.0) + tail  # -log(sigmoid(z)), the cost of a positive
+    positive_term = y * softplus_minus_z
+    if pos_weight is not None:
+        positive_term *= pos_weight
+    # Both terms are >= 0: their sum never cancels.
+    losses = positive_term + (1.0 - y) * softplus_z
     return reduce(losses, reduction, inputs.weight)
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def binary_cross_entropy_with_logits_grad(y_true, logits, *, pos_weight=None,
                                           reduction="mean", sample_weight=None):
     r"""Gradient of :func:`binary_cross_entropy_with_logits` with respect to the logits.
@@ -511,13 +475,10 @@ def binary_cross_entropy_with_logits_grad(y_true, logits, *, pos_weight=None,
     pos_weight = _check_pos_weight(pos_weight)
     inputs = _BinaryInputs(y_true, logits, "logits", reduction, sample_weight)
     z, y = inputs.prediction, inputs.y
-    exp_minus_abs = np.exp(-np.abs(z))
-    reciprocal = 1.0 / (1.0 + exp_minus_abs)
-    sigmoid_abs = reciprocal  # sigma(|z|)
-    sigmoid_minus_abs = exp_minus_abs * reciprocal  # sigma(-|z|)
-    nonnegative = z >= 0
-    sigmoid_z = np.where(nonnegative, sigmoid_abs, sigmoid_minus_abs)
-    sigmoid_minus_z = np.where(nonnegative, sigmoid_minus_abs, sigmoid_abs)
+    # sigma(-z) is evaluated directly, never as 1 - sigma(z), which rounds to
+    # 0 for z > 37; lossedu.activations.sigmoid never overflows.
+    sigmoid_z = sigmoid(z)
+    sigmoid_minus_z = sigmoid(-z)
     positive_term = y * sigmoid_minus_z
     if pos_weight is not None:
         positive_term *= pos_weight
@@ -529,7 +490,7 @@ def binary_cross_entropy_with_logits_grad(y_true, logits, *, pos_weight=None,
 # Categorical cross-entropy on probabilities
 # ----------------------------------------------------------------------------
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def categorical_cross_entropy(y_true, y_pred, *, eps=DEFAULT_EPS, reduction="mean",
                               sample_weight=None):
     r"""Categorical cross-entropy of predicted class probabilities.
@@ -598,7 +559,7 @@ def categorical_cross_entropy(y_true, y_pred, *, eps=DEFAULT_EPS, reduction="mea
     return reduce(losses, reduction, inputs.weight)
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def categorical_cross_entropy_grad(y_true, y_pred, *, eps=DEFAULT_EPS, reduction="mean",
                                    sample_weight=None):
     r"""Gradient of :func:`categorical_cross_entropy` with respect to ``y_pred``.
@@ -696,7 +657,7 @@ def _reduce_categorical(losses, inputs: _CategoricalInputs, denominator_weights)
     return total / float(denominator_weights.sum())
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def categorical_cross_entropy_with_logits(y_true, logits, *, class_weight=None,
                                           label_smoothing=0.0, reduction="mean",
                                           sample_weight=None):
@@ -797,7 +758,7 @@ def categorical_cross_entropy_with_logits(y_true, logits, *, class_weight=None,
     return _reduce_categorical(losses, inputs, denominator)
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def categorical_cross_entropy_with_logits_grad(y_true, logits, *, class_weight=None,
                                                label_smoothing=0.0, reduction="mean",
                                                sample_weight=None):

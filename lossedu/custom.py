@@ -34,6 +34,7 @@ from lossedu._validation import (
     check_ndim,
     check_not_empty,
     check_positive_number,
+    check_probabilities,
     check_reduction,
     check_same_shape,
     reduce,
@@ -52,6 +53,7 @@ __all__ = [
     "l2_penalty",
     "l2_penalty_grad",
     "multiclass_hinge_loss",
+    "multiclass_hinge_loss_grad",
     "triplet_loss",
     "wasserstein_1d",
 ]
@@ -69,17 +71,6 @@ def _prepare_pair(y_true, y_pred, pred_name: str, ndims: tuple[int, ...]):
     check_ndim(prediction, pred_name, ndims)
     check_not_empty(prediction, pred_name)
     return truth, prediction
-
-
-def _check_unit_interval(array: np.ndarray, name: str, hint: str) -> None:
-    """Refuse values outside [0, 1] with a message adapted to the loss."""
-    outside = (array < 0) | (array > 1)
-    if outside.any():
-        first = array[outside].ravel()[0]
-        raise ValueError(
-            f"{name} must hold values in [0, 1], but {int(outside.sum())} value(s) "
-            f"are outside, e.g. {float(first)!r}; {hint}"
-        )
 
 
 def _check_alpha(alpha) -> float | None:
@@ -175,14 +166,15 @@ def focal_loss(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean", sampl
     alpha : float in [0, 1] or None, default None
         Weight of the positive class (negatives get ``1 - alpha``).
     reduction : {"mean", "sum", "none"}, default "mean"
-        ``"mean"``: weighted mean ``sum(w * l) / sum(w)``; ``"sum"``; ``"none"``:
-        per-sample losses (times the weights), shape (n,).
+        ``"mean"``: the cost (weighted mean with ``sample_weight``);
+        ``"sum"``: the total; ``"none"``: per-sample losses, shape ``(n,)``.
     sample_weight : array_like, shape (n,), optional
         Non-negative weight of each sample.
 
     Returns
     -------
-    float or ndarray of shape (n,)
+    float or numpy.ndarray
+        A float for ``"mean"``/``"sum"``, per-sample losses ``(n,)`` for ``"none"``.
 
     Notes
     -----
@@ -235,8 +227,8 @@ def focal_loss_grad(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean",
 
     Returns
     -------
-    ndarray
-        Same shape as ``logits``, float64.
+    numpy.ndarray
+        float64 array with the shape of ``logits``.
 
     Notes
     -----
@@ -270,9 +262,9 @@ def focal_loss_grad(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean",
 def _prepare_dice(y_true, y_pred, reduction, sample_weight, smooth):
     check_reduction(reduction)
     truth, prediction = _prepare_pair(y_true, y_pred, "y_pred", (0, 1, 2))
-    _check_unit_interval(truth, "y_true", "a mask holds 0/1 (or soft) memberships per pixel")
-    _check_unit_interval(prediction, "y_pred",
-                         "Dice compares probabilities: apply a sigmoid to raw scores first")
+    check_probabilities(truth, "y_true", "a mask holds 0/1 (or soft) memberships per pixel")
+    check_probabilities(prediction, "y_pred",
+                        "Dice compares probabilities: apply a sigmoid to raw scores first")
     smooth = check_positive_number(smooth, "smooth", allow_zero=True)
     shape = prediction.shape
     if prediction.ndim < 2:
@@ -316,11 +308,15 @@ def dice_loss(y_true, y_pred, *, smooth=1.0, reduction="mean", sample_weight=Non
     smooth : float, default 1.0
         Smoothing constant :math:`s \ge 0`.
     reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"``: the cost (weighted mean with ``sample_weight``);
+        ``"sum"``: the total; ``"none"``: per-sample losses, shape ``(n,)``.
     sample_weight : array_like, shape (n,), optional
+        Non-negative weight of each sample.
 
     Returns
     -------
-    float or ndarray of shape (n,)
+    float or numpy.ndarray
+        A float for ``"mean"``/``"sum"``, per-sample losses ``(n,)`` for ``"none"``.
 
     Notes
     -----
@@ -360,8 +356,8 @@ def dice_loss_grad(y_true, y_pred, *, smooth=1.0, reduction="mean", sample_weigh
 
     Returns
     -------
-    ndarray
-        Same shape as ``y_pred``, float64.
+    numpy.ndarray
+        float64 array with the shape of ``y_pred``.
 
     Notes
     -----
@@ -433,16 +429,20 @@ def hinge_loss(y_true, y_pred, *, reduction="mean", sample_weight=None):
     y_pred : array_like, same shape
         Raw scores :math:`s` (not probabilities).
     reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"``: the cost (weighted mean with ``sample_weight``);
+        ``"sum"``: the total; ``"none"``: per-sample losses, shape ``(n,)``.
     sample_weight : array_like, shape (n,), optional
+        Non-negative weight of each sample.
 
     Returns
     -------
-    float or ndarray of shape (n,)
+    float or numpy.ndarray
+        A float for ``"mean"``/``"sum"``, per-sample losses ``(n,)`` for ``"none"``.
 
     Notes
     -----
-    Stability: a product, a subtraction and a maximum; exact for any finite
-    input whose product does not overflow.
+    Stability: :math:`y_i s_i` is exact (:math:`y_i = \pm 1`), so the loss
+    is exact up to the rounding of :math:`1 - y_i s_i`.
 
     Examples
     --------
@@ -474,8 +474,8 @@ def hinge_loss_grad(y_true, y_pred, *, reduction="mean", sample_weight=None):
 
     Returns
     -------
-    ndarray
-        Same shape as ``y_pred``, float64.
+    numpy.ndarray
+        float64 array with the shape of ``y_pred``.
 
     Notes
     -----
@@ -493,45 +493,17 @@ def hinge_loss_grad(y_true, y_pred, *, reduction="mean", sample_weight=None):
     return (per_sample * scale).reshape(shape)
 
 
-def multiclass_hinge_loss(y_true, y_pred, *, margin=1.0, reduction="mean", sample_weight=None):
-    r"""Multiclass hinge loss (Weston and Watkins) of class scores.
+def _prepare_multiclass_hinge(y_true, y_pred, reduction, sample_weight, margin):
+    """Validate labels and scores; return the margin violations of every wrong class.
 
-    .. math::
-
-        \ell_i = \sum_{j \ne y_i} \max(0,\ \Delta + s_{ij} - s_{i y_i})
-
-    Every wrong class whose score is not at least the margin :math:`\Delta`
-    below the true class's score adds to the loss.
-
-    Parameters
-    ----------
-    y_true : array_like of int, shape (n,) or scalar
-        Class labels in ``0 .. C-1``.
-    y_pred : array_like, shape (n, C) or (C,)
-        Raw class scores (a 1-d ``y_pred`` with a scalar label is one sample).
-    margin : float, default 1.0
-        The margin :math:`\Delta \ge 0`.
-    reduction : {"mean", "sum", "none"}, default "mean"
-    sample_weight : array_like, shape (n,), optional
-
-    Returns
-    -------
-    float or ndarray of shape (n,)
-
-    Notes
-    -----
-    Stability: differences and maxima only; exact for finite scores.
-
-    Examples
-    --------
-    >>> from lossedu.custom import multiclass_hinge_loss
-    >>> multiclass_hinge_loss([0, 2], [[3.0, 1.0, 2.5], [1.0, 2.0, 2.5]], reduction="none")
-    array([0.5, 0.5])
+    ``violations[i, j] = max(0, margin + s_ij - s_i,y_i)`` for ``j != y_i``
+    and 0 in the true class's column; shape ``(n, C)``.
     """
     check_reduction(reduction)
     scores = as_float_array(y_pred, "y_pred")
     check_ndim(scores, "y_pred", (1, 2))
     check_not_empty(scores, "y_pred")
+    shape = scores.shape
     if scores.ndim == 1:
         scores = scores.reshape(1, -1)
         expected_labels = ((), (1,))
@@ -540,13 +512,13 @@ def multiclass_hinge_loss(y_true, y_pred, *, margin=1.0, reduction="mean", sampl
     num_classes = scores.shape[1]
     if num_classes < 2:
         raise ValueError(
-            f"y_pred must have at least 2 class scores per row, got shape {scores.shape}"
+            f"y_pred must have at least 2 class scores per row, got shape {shape}"
         )
     labels = as_labels(y_true, "y_true", num_classes)
     if labels.shape not in expected_labels:
         raise ValueError(
-            f"y_true has shape {labels.shape} but y_pred has shape {np.shape(y_pred)}; "
-            "y_true must hold one integer label per row of y_pred"
+            f"y_true has shape {labels.shape} but y_pred has shape {shape}; "
+            "y_true must hold one integer label per row of y_pred (not one-hot rows)"
         )
     labels = labels.reshape(-1)
     margin = check_positive_number(margin, "margin", allow_zero=True)
@@ -555,7 +527,95 @@ def multiclass_hinge_loss(y_true, y_pred, *, margin=1.0, reduction="mean", sampl
     with np.errstate(over="ignore"):  # inf only where the true value is out of range
         violations = np.maximum(0.0, margin + scores - scores[rows, labels][:, None])
     violations[rows, labels] = 0.0
+    return labels, violations, weight, shape
+
+
+def multiclass_hinge_loss(y_true, y_pred, *, margin=1.0, reduction="mean", sample_weight=None):
+    r"""Multiclass hinge loss (Weston and Watkins) of class scores.
+
+    .. math::
+
+        \ell_i = \sum_{j \ne y_i} \max(0,\ \Delta + s_{ij} - s_{i y_i})
+
+    Every wrong class whose score is not at least the margin :math:`\Delta`
+    below the true class's score adds to the loss.  With two classes and
+    scores :math:`(0, s)` it is the binary :func:`hinge_loss` of :math:`s`.
+
+    Parameters
+    ----------
+    y_true : array_like of int, shape (n,) or scalar
+        Class labels in ``0 .. C-1`` (integer labels, not one-hot rows).
+    y_pred : array_like, shape (n, C) or (C,)
+        Raw class scores (a 1-d ``y_pred`` with a scalar label is one sample).
+    margin : float, default 1.0
+        The margin :math:`\Delta \ge 0`.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"``: the cost (weighted mean with ``sample_weight``);
+        ``"sum"``: the total; ``"none"``: per-sample losses, shape ``(n,)``.
+    sample_weight : array_like, shape (n,), optional
+        Non-negative weight of each sample.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A float for ``"mean"``/``"sum"``, per-sample losses ``(n,)`` for ``"none"``.
+
+    Notes
+    -----
+    Stability: differences and maxima only; exact up to the rounding of
+    :math:`\Delta + s_{ij} - s_{iy_i}`.
+
+    Examples
+    --------
+    >>> from lossedu.custom import multiclass_hinge_loss
+    >>> multiclass_hinge_loss([0, 2], [[3.0, 1.0, 2.5], [1.0, 2.0, 2.5]], reduction="none")
+    array([0.5, 0.5])
+    """
+    _, violations, weight, _ = _prepare_multiclass_hinge(
+        y_true, y_pred, reduction, sample_weight, margin)
     return reduce(violations.sum(axis=1), reduction, weight)
+
+
+def multiclass_hinge_loss_grad(y_true, y_pred, *, margin=1.0, reduction="mean",
+                               sample_weight=None):
+    r"""Subgradient of :func:`multiclass_hinge_loss` with respect to the scores.
+
+    .. math::
+
+        \frac{\partial \ell_i}{\partial s_{ij}} = [\,\Delta + s_{ij} - s_{iy_i} > 0\,]
+        \quad (j \ne y_i), \qquad
+        \frac{\partial \ell_i}{\partial s_{iy_i}} = -\#\{j \ne y_i : \Delta + s_{ij} - s_{iy_i} > 0\}
+
+    (0 is chosen at each kink), times the reduction's factor: every violating
+    class is pushed down, the true class up once per violation.
+
+    Parameters
+    ----------
+    y_true, y_pred, margin, reduction, sample_weight
+        As in :func:`multiclass_hinge_loss`.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array with the shape of ``y_pred``.
+
+    Notes
+    -----
+    Stability: piecewise constant, exact.
+
+    Examples
+    --------
+    >>> from lossedu.custom import multiclass_hinge_loss_grad
+    >>> multiclass_hinge_loss_grad([0], [[3.0, 1.0, 2.5]], reduction="sum")  # class 2 violates
+    array([[-1.,  0.,  1.]])
+    """
+    labels, violations, weight, shape = _prepare_multiclass_hinge(
+        y_true, y_pred, reduction, sample_weight, margin)
+    active = (violations > 0.0).astype(np.float64)
+    rows = np.arange(active.shape[0])
+    active[rows, labels] = -active.sum(axis=1)
+    scale = reduction_scale(active.shape[0], reduction, weight)
+    return (active * scale[:, None]).reshape(shape)
 
 
 # ---------------------------------------------------------------------------
@@ -580,11 +640,15 @@ def triplet_loss(anchor, positive, negative, *, margin=1.0, reduction="mean", sa
     margin : float, default 1.0
         The margin :math:`\Delta \ge 0`.
     reduction : {"mean", "sum", "none"}, default "mean"
+        ``"mean"``: the cost (weighted mean with ``sample_weight``);
+        ``"sum"``: the total; ``"none"``: per-sample losses, shape ``(n,)``.
     sample_weight : array_like, shape (n,), optional
+        Non-negative weight of each sample.
 
     Returns
     -------
-    float or ndarray of shape (n,)
+    float or numpy.ndarray
+        A float for ``"mean"``/``"sum"``, per-sample losses ``(n,)`` for ``"none"``.
 
     Notes
     -----
@@ -646,12 +710,15 @@ def wasserstein_1d(u_values, v_values):
     Parameters
     ----------
     u_values : array_like, shape (n,) or scalar
+        The first sample (its order does not matter).
     v_values : array_like, shape (m,) or scalar
-        The two samples; their sizes may differ.
+        The second sample; ``m`` may differ from ``n``.
 
     Returns
     -------
     float
+        :math:`W_1 \ge 0`, in the units of the values; 0 when the two
+        samples hold the same values in the same proportions.
 
     Notes
     -----
@@ -724,6 +791,7 @@ def l1_penalty(weights, *, strength=1.0):
     Returns
     -------
     float
+        :math:`\lambda \sum_j |w_j| \ge 0`.
 
     Notes
     -----
@@ -736,6 +804,8 @@ def l1_penalty(weights, *, strength=1.0):
     0.35
     """
     array, strength = _prepare_weights(weights, strength)
+    if strength == 0.0:
+        return 0.0  # even where the sum overflows: 0 * inf would be NaN
     with np.errstate(over="ignore"):  # inf only where the true value is out of range
         return strength * float(np.sum(np.abs(array)))
 
@@ -752,8 +822,8 @@ def l1_penalty_grad(weights, *, strength=1.0):
 
     Returns
     -------
-    ndarray
-        Same shape as ``weights``, float64.
+    numpy.ndarray
+        float64 array with the shape of ``weights``.
 
     Notes
     -----
@@ -784,11 +854,13 @@ def l2_penalty(weights, *, strength=1.0):
     Returns
     -------
     float
+        :math:`\lambda \sum_j w_j^2 \ge 0`.
 
     Notes
     -----
-    Stability: a sum of squares; it overflows to ``inf`` only where the true
-    value exceeds the float64 range (weights beyond about 1e154).
+    Stability: the sum of squares overflows to ``inf`` once weights reach
+    about 1e154 (their squares leave the float64 range); ``strength=0``
+    always gives 0.
 
     Examples
     --------
@@ -797,6 +869,8 @@ def l2_penalty(weights, *, strength=1.0):
     0.525
     """
     array, strength = _prepare_weights(weights, strength)
+    if strength == 0.0:
+        return 0.0  # even where the sum overflows: 0 * inf would be NaN
     with np.errstate(over="ignore"):  # inf only where the true value is out of range
         return strength * float(np.sum(array * array))
 
@@ -811,8 +885,8 @@ def l2_penalty_grad(weights, *, strength=1.0):
 
     Returns
     -------
-    ndarray
-        Same shape as ``weights``, float64.
+    numpy.ndarray
+        float64 array with the shape of ``weights``.
 
     Notes
     -----

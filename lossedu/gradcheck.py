@@ -69,8 +69,8 @@ def numerical_gradient(f, x, *, h=1e-6):
 
     Returns
     -------
-    ndarray
-        Float64, same shape as ``x``.
+    numpy.ndarray
+        float64 array with the shape of ``x``.
 
     Notes
     -----
@@ -126,6 +126,7 @@ def relative_error(a, b):
     Parameters
     ----------
     a, b : array_like, same shape
+        The two gradients, e.g. analytic and numerical.
 
     Returns
     -------

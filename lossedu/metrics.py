@@ -305,7 +305,9 @@ def confusion_matrix(y_true, y_pred, *, num_classes=None):
 
     Returns
     -------
-    ndarray of int64, shape (C, C)
+    numpy.ndarray
+        int64 counts of shape ``(C, C)``; row ``a`` holds the samples of true
+        class ``a``.
 
     Notes
     -----

@@ -33,7 +33,6 @@ rescaled before summing.
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
@@ -45,6 +44,7 @@ from lossedu._validation import (
     check_positive_number,
     check_reduction,
     check_same_shape,
+    overflow_gives_inf,
     reduce,
     reduction_scale,
 )
@@ -61,22 +61,6 @@ __all__ = [
 ]
 
 _LOG_2 = float(np.log(2.0))
-
-
-def _overflow_gives_inf(function):
-    """Run a loss with numpy's overflow warning off.
-
-    A loss whose true value exceeds the float64 range (about 1.8e308) is
-    ``inf``: the right answer, not an accident worth a warning.  Every other
-    floating-point warning stays on.
-    """
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with np.errstate(over="ignore"):
-            return function(*args, **kwargs)
-
-    return wrapper
 
 
 class _Residuals:
@@ -133,7 +117,7 @@ def _check_delta(delta) -> float:
     return check_positive_number(delta, "delta")
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def mse(y_true, y_pred, *, reduction="mean", sample_weight=None):
     r"""Mean squared error.
 
@@ -182,7 +166,7 @@ def mse(y_true, y_pred, *, reduction="mean", sample_weight=None):
     return inputs.reduce(np.square(inputs.residual))
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def mse_grad(y_true, y_pred, *, reduction="mean", sample_weight=None):
     r"""Gradient of :func:`mse` with respect to ``y_pred``.
 
@@ -224,7 +208,7 @@ def mse_grad(y_true, y_pred, *, reduction="mean", sample_weight=None):
     return grad.reshape(inputs.shape)
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def mae(y_true, y_pred, *, reduction="mean", sample_weight=None):
     r"""Mean absolute error.
 
@@ -270,7 +254,7 @@ def mae(y_true, y_pred, *, reduction="mean", sample_weight=None):
     return inputs.reduce(np.abs(inputs.residual))
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def mae_grad(y_true, y_pred, *, reduction="mean", sample_weight=None):
     r"""(Sub)gradient of :func:`mae` with respect to ``y_pred``.
 
@@ -301,7 +285,7 @@ def mae_grad(y_true, y_pred, *, reduction="mean", sample_weight=None):
     return inputs.gradient(np.sign(inputs.residual))
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def huber(y_true, y_pred, *, delta=1.0, reduction="mean", sample_weight=None):
     r"""Huber loss: quadratic for small residuals, linear for large ones.
 
@@ -359,7 +343,7 @@ def huber(y_true, y_pred, *, delta=1.0, reduction="mean", sample_weight=None):
     return inputs.reduce(losses)
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def huber_grad(y_true, y_pred, *, delta=1.0, reduction="mean", sample_weight=None):
     r"""Gradient of :func:`huber` with respect to ``y_pred``.
 
@@ -390,7 +374,7 @@ def huber_grad(y_true, y_pred, *, delta=1.0, reduction="mean", sample_weight=Non
     return inputs.gradient(np.clip(inputs.residual, -delta, delta))
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def log_cosh(y_true, y_pred, *, reduction="mean", sample_weight=None):
     r"""Log-cosh loss: about :math:`r^2/2` for small residuals, :math:`|r| - \log 2` for large ones.
 
@@ -451,7 +435,7 @@ def log_cosh(y_true, y_pred, *, reduction="mean", sample_weight=None):
     return inputs.reduce(losses)
 
 
-@_overflow_gives_inf
+@overflow_gives_inf
 def log_cosh_grad(y_true, y_pred, *, reduction="mean", sample_weight=None):
     r"""Gradient of :func:`log_cosh` with respect to ``y_pred``.
 

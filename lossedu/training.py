@@ -51,12 +51,15 @@ def squared_error(y_true, y_pred):
 
     Parameters
     ----------
-    y_true, y_pred : array_like, same shape (any, a scalar too)
+    y_true : array_like, any shape (a scalar too)
+        Targets.
+    y_pred : array_like, same shape as ``y_true``
+        Predictions.
 
     Returns
     -------
-    ndarray
-        Float64, the shape of the inputs: one loss per value.
+    numpy.ndarray
+        float64, the shape of the inputs: one loss per value.
 
     Notes
     -----
@@ -87,11 +90,15 @@ def cost(y_true, y_pred):
 
     Parameters
     ----------
-    y_true, y_pred : array_like, same shape
+    y_true : array_like, any shape
+        Targets.
+    y_pred : array_like, same shape as ``y_true``
+        Predictions.
 
     Returns
     -------
     float
+        The mean of the squared errors, ``>= 0``.
 
     Notes
     -----
@@ -142,7 +149,8 @@ def predict(X, w, b):
 
     Returns
     -------
-    ndarray, shape (n,)
+    numpy.ndarray
+        The predictions :math:`\hat y`, shape ``(n,)``.
 
     Notes
     -----
@@ -190,8 +198,12 @@ def gradient_descent_step(X, y, w, b, learning_rate):
 
     Notes
     -----
-    Too large a learning rate makes the cost grow instead of shrink (for
-    this cost, above ``1 / λ_max`` of ``(2/n) XᵀX`` plus the bias direction).
+    Too large a learning rate makes the cost grow instead of shrink.  The
+    cost is a quadratic in :math:`(w, b)` whose Hessian is
+    :math:`H = \frac{2}{n} \tilde X^\top \tilde X` with
+    :math:`\tilde X = [X, 1]` (a column of ones for the bias); gradient
+    descent converges for :math:`0 < \eta < 2 / \lambda_{\max}(H)` and
+    diverges above.
 
     Examples
     --------
@@ -246,8 +258,10 @@ def steps_to_accuracy(accuracy_history, target):
     """
     history = as_float_array(accuracy_history, "accuracy_history")
     check_ndim(history, "accuracy_history", (1,))
-    if isinstance(target, bool) or not isinstance(target, numbers.Real) or not np.isfinite(target):
+    if isinstance(target, bool) or not isinstance(target, numbers.Real):
         raise TypeError(f"target must be a finite number, got {type(target).__name__} {target!r}")
+    if not np.isfinite(target):
+        raise ValueError(f"target must be a finite number, got {target!r}")
     reached = np.flatnonzero(history >= target)
     return int(reached[0]) if reached.size else -1
 
@@ -261,7 +275,10 @@ def regularized_cost(y_true, y_pred, weights, *, strength):
 
     Parameters
     ----------
-    y_true, y_pred : array_like, same shape
+    y_true : array_like, any shape
+        Targets.
+    y_pred : array_like, same shape as ``y_true``
+        Predictions.
     weights : array_like, any shape
         The model's weights (the bias is usually left out).
     strength : float
@@ -270,6 +287,7 @@ def regularized_cost(y_true, y_pred, weights, *, strength):
     Returns
     -------
     float
+        The regularized cost.
 
     Notes
     -----
@@ -306,6 +324,7 @@ def anomaly_threshold(errors, *, k=3.0):
     Returns
     -------
     float
+        The threshold :math:`t`.
 
     Notes
     -----

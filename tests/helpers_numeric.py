@@ -17,12 +17,31 @@ mp = mpmath.mp
 
 SMALLEST_NORMAL = float(np.finfo(np.float64).tiny)  # 2.2250738585072014e-308
 
+REDUCTIONS = ("mean", "sum", "none")
+
 # Property tests: a fixed example sequence (derandomize) so runs are reproducible,
 # and no example database written to disk.
 PROPERTY_SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None)
 
 LARGE = 1e3
 """Logits and residuals in property tests reach +-1e3: exp(1e3) overflows float64."""
+
+
+# Logits where naive formulas break: exp overflows beyond 709, sigmoid rounds
+# to 1 beyond 37 and underflows below -745; +-1e308 is the edge of float64.
+EXTREME_LOGITS = [-1e308, -1e4, -745.0, -710.0, -700.0, -40.0, -1.0, -1e-10, 0.0,
+                  1e-10, 1.0, 37.0, 40.0, 700.0, 710.0, 1e4, 1e308]
+
+# Rows of logits spread over 1e4 (and more), including ties and tiny gaps.
+EXTREME_ROWS = [
+    [0.0, 1e4, -1e4],
+    [40.0, 0.0, -20.0],
+    [1000.0, 1000.0, 999.0],
+    [-1000.0, -1000.0, -1e4],
+    [1e-3, 0.0, 2e-3],
+    [-1e300, 1e300, 0.0],
+    [745.0, 0.0, -745.0],
+]
 
 
 def finite_floats(low: float = -LARGE, high: float = LARGE):

@@ -8,6 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers_numeric import (
+    EXTREME_LOGITS,
+    EXTREME_ROWS,
     PROPERTY_SETTINGS,
     assert_matches_mpmath,
     finite_floats,
@@ -26,20 +28,6 @@ from lossedu.activations import (
     sigmoid,
     softmax,
 )
-
-EXTREME_LOGITS = [-1e308, -1e4, -745.0, -710.0, -700.0, -40.0, -1.0, -1e-10, 0.0,
-                  1e-10, 1.0, 37.0, 40.0, 700.0, 710.0, 1e4, 1e308]
-
-# Rows of logits spread over 1e4 (and more), including ties and tiny gaps.
-EXTREME_ROWS = [
-    [0.0, 1e4, -1e4],
-    [40.0, 0.0, -20.0],
-    [1000.0, 1000.0, 999.0],
-    [-1000.0, -1000.0, -1e4],
-    [1e-3, 0.0, 2e-3],
-    [-1e300, 1e300, 0.0],
-    [745.0, 0.0, -745.0],
-]
 
 
 # ----------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Bad input to the activations, regression and classification functions.
+"""Bad input to the activations and to every loss, and the contract they all keep.
 
 Every refusal is a ValueError or TypeError whose message names the argument,
 says what was expected and shows what came.  One test per rule, each run on
-every function the rule applies to.
+every function the rule applies to.  The last section checks the shared
+contract (signature, return types and shapes) on every loss at once.
 """
 
+import inspect
 import re
 
 import numpy as np
@@ -20,6 +22,16 @@ from lossedu.classification import (
     categorical_cross_entropy_grad,
     categorical_cross_entropy_with_logits,
     categorical_cross_entropy_with_logits_grad,
+)
+from lossedu.custom import (
+    dice_loss,
+    dice_loss_grad,
+    focal_loss,
+    focal_loss_grad,
+    hinge_loss,
+    hinge_loss_grad,
+    multiclass_hinge_loss,
+    multiclass_hinge_loss_grad,
 )
 from lossedu.regression import (
     huber,
@@ -39,6 +51,11 @@ CATEGORICAL_PROBABILITY = [categorical_cross_entropy, categorical_cross_entropy_
 CATEGORICAL_LOGITS = [categorical_cross_entropy_with_logits,
                       categorical_cross_entropy_with_logits_grad]
 CATEGORICAL = CATEGORICAL_PROBABILITY + CATEGORICAL_LOGITS
+FOCAL = [focal_loss, focal_loss_grad]
+DICE = [dice_loss, dice_loss_grad]
+HINGE = [hinge_loss, hinge_loss_grad]
+MULTICLASS_HINGE = [multiclass_hinge_loss, multiclass_hinge_loss_grad]
+CUSTOM = FOCAL + DICE + HINGE + MULTICLASS_HINGE
 ACTIVATIONS = [sigmoid, log_sigmoid, softmax, log_softmax, logsumexp]
 
 # A valid (y_true, prediction) pair for each family; the tests spoil one part.
@@ -53,12 +70,23 @@ for function in CATEGORICAL_PROBABILITY:
     VALID[function] = (np.array([0, 2, 1]), np.full((3, 3), 1 / 3))
 for function in CATEGORICAL_LOGITS:
     VALID[function] = (np.array([0, 2, 1]), np.array([[1.0, 2.0, 3.0]] * 3))
+for function in FOCAL:
+    VALID[function] = (np.array([1.0, 0.0, 1.0]), np.array([2.0, -1.0, 0.5]))
+for function in DICE:  # three masks of two pixels
+    VALID[function] = (np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]),
+                       np.array([[0.9, 0.2], [0.4, 0.6], [0.7, 0.8]]))
+for function in HINGE:
+    VALID[function] = (np.array([1.0, -1.0, 1.0]), np.array([2.0, -1.0, 0.5]))
+for function in MULTICLASS_HINGE:
+    VALID[function] = (np.array([0, 2, 1]), np.array([[1.0, 2.0, 3.0]] * 3))
 
-LOSSES = REGRESSION + BINARY_PROBABILITY + BINARY_LOGITS + CATEGORICAL
+LOSSES = REGRESSION + BINARY_PROBABILITY + BINARY_LOGITS + CATEGORICAL + CUSTOM
+# Losses whose y_true and prediction have the same shape (never broadcast).
+SAME_SHAPE = REGRESSION + BINARY_PROBABILITY + BINARY_LOGITS + FOCAL + DICE + HINGE
 
 
 def prediction_name(function):
-    return "logits" if function in BINARY_LOGITS + CATEGORICAL_LOGITS else "y_pred"
+    return "logits" if function in BINARY_LOGITS + CATEGORICAL_LOGITS + FOCAL else "y_pred"
 
 
 def names(functions):
@@ -75,10 +103,11 @@ def raises(exception, *fragments):
 # Shapes
 # ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("function", REGRESSION + BINARY_PROBABILITY + BINARY_LOGITS,
-                         ids=names(REGRESSION + BINARY_PROBABILITY + BINARY_LOGITS))
+@pytest.mark.parametrize("function", SAME_SHAPE, ids=names(SAME_SHAPE))
 def test_column_against_vector_is_refused_not_broadcast(function):
     y_true, prediction = VALID[function]
+    if function in DICE:  # one mask per row: take one pixel of each
+        y_true, prediction = y_true[:, 0], prediction[:, 0]
     column = y_true.reshape(-1, 1)
     name = prediction_name(function)
     # (n, 1) against (n,) would broadcast to (n, n): refused, and the message says why
@@ -107,9 +136,10 @@ def test_categorical_target_shapes_must_fit_the_predictions(function):
 def test_too_many_dimensions_are_refused(function):
     y_true, prediction = VALID[function]
     name = prediction_name(function)
+    if prediction.ndim == 2:
+        prediction = prediction[:, 0]
     with raises(ValueError, name, "shape (1, 3, 1)"):
-        function(y_true, prediction.reshape(1, -1, 1) if prediction.ndim == 1
-                 else prediction.reshape(1, 3, 3)[..., :1])
+        function(y_true, prediction.reshape(1, -1, 1))
 
 
 # ----------------------------------------------------------------------------
@@ -172,6 +202,14 @@ def test_target_rows_must_be_probabilities_summing_to_1(function):
         function([[1, 0, 0], [1.5, -0.5, 0], [0, 0, 1]], prediction)
 
 
+@pytest.mark.parametrize("function", CATEGORICAL, ids=names(CATEGORICAL))
+def test_labels_of_several_samples_against_one_row_say_what_shape_is_needed(function):
+    _, prediction = VALID[function]
+    with raises(ValueError, "y_true", "integer labels of n samples",
+                f"{prediction_name(function)} of shape (n, C)"):
+        function([0, 2, 1], prediction[0])
+
+
 @pytest.mark.parametrize("function", CATEGORICAL_PROBABILITY, ids=names(CATEGORICAL_PROBABILITY))
 def test_predicted_rows_must_sum_to_1(function):
     y_true, _ = VALID[function]
@@ -186,8 +224,9 @@ def test_predicted_rows_must_sum_to_1(function):
 @pytest.mark.parametrize("function", LOSSES, ids=names(LOSSES))
 def test_empty_arrays_are_refused(function):
     name = prediction_name(function)
-    prediction = np.zeros((0, 3)) if function in CATEGORICAL else np.zeros(0)
-    with raises(ValueError, name, "empty", "at least one sample"):
+    two_d = function in CATEGORICAL + MULTICLASS_HINGE
+    prediction = np.zeros((0, 3)) if two_d else np.zeros(0)
+    with raises(ValueError, name, "empty", "at least one value"):
         function(np.zeros(0), prediction)
 
 
@@ -207,7 +246,7 @@ def test_nan_is_refused_in_every_argument(function):
     with raises(ValueError, name, "NaN", "1 of"):
         function(y_true, bad_prediction)
     bad_true = y_true.astype(float)
-    bad_true[0] = np.nan
+    bad_true.flat[0] = np.nan
     with raises(ValueError, "y_true", "NaN"):
         function(bad_true, prediction)
     with raises(ValueError, "sample_weight", "NaN"):
@@ -318,9 +357,7 @@ def test_bad_class_weight_and_label_smoothing_are_refused(function):
         function(y_true, logits, label_smoothing=-0.1)
 
 
-@pytest.mark.parametrize("function", [huber, binary_cross_entropy, binary_cross_entropy_with_logits,
-                                      categorical_cross_entropy_with_logits],
-                         ids=["huber", "bce", "bce_logits", "cce_logits"])
+@pytest.mark.parametrize("function", LOSSES, ids=names(LOSSES))
 def test_hyperparameters_are_keyword_only(function):
     y_true, prediction = VALID[function]
     with raises(TypeError, "positional"):
@@ -349,3 +386,72 @@ def test_bad_num_classes_is_refused():
         one_hot([0], 2.5)
     with raises(TypeError, "num_classes", "int", "True"):
         one_hot([0], True)
+
+
+# ----------------------------------------------------------------------------
+# The contract every loss keeps
+# ----------------------------------------------------------------------------
+
+GRADIENTS = [f for f in LOSSES if f.__name__.endswith("_grad")]
+VALUES = [f for f in LOSSES if f not in GRADIENTS]
+
+
+@pytest.mark.parametrize("function", LOSSES, ids=names(LOSSES))
+def test_signature_is_truth_prediction_then_keyword_only(function):
+    parameters = list(inspect.signature(function).parameters.values())
+    assert [p.name for p in parameters[:2]] == ["y_true", prediction_name(function)]
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters[:2])
+    keyword_only = {p.name: p.default for p in parameters[2:]}
+    assert all(p.kind is p.KEYWORD_ONLY for p in parameters[2:]), function.__name__
+    assert keyword_only["reduction"] == "mean"
+    assert keyword_only["sample_weight"] is None
+
+
+@pytest.mark.parametrize("function", VALUES, ids=names(VALUES))
+def test_every_loss_has_a_gradient_with_the_same_keywords(function):
+    gradient = {g.__name__: g for g in GRADIENTS}.get(function.__name__ + "_grad")
+    assert gradient is not None, f"{function.__name__} has no {function.__name__}_grad"
+    assert inspect.signature(gradient) == inspect.signature(function)
+
+
+@pytest.mark.parametrize("function", VALUES, ids=names(VALUES))
+def test_reductions_return_a_float_or_one_loss_per_sample(function):
+    y_true, prediction = VALID[function]
+    for reduction in ("mean", "sum"):
+        assert type(function(y_true, prediction, reduction=reduction)) is float
+    per_sample = function(y_true, prediction, reduction="none")
+    assert isinstance(per_sample, np.ndarray)
+    assert per_sample.dtype == np.float64 and per_sample.shape == (3,)
+    weight = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(
+        function(y_true, prediction, reduction="none", sample_weight=weight),
+        weight * per_sample, rtol=1e-15, atol=0.0)
+    np.testing.assert_allclose(
+        function(y_true, prediction, sample_weight=weight),
+        np.sum(weight * per_sample) / np.sum(weight), rtol=1e-15, atol=0.0)
+
+
+@pytest.mark.parametrize("function", GRADIENTS, ids=names(GRADIENTS))
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_gradients_have_the_shape_of_the_prediction(function, reduction):
+    y_true, prediction = VALID[function]
+    gradient = function(y_true, prediction, reduction=reduction)
+    assert isinstance(gradient, np.ndarray)
+    assert gradient.dtype == np.float64 and gradient.shape == prediction.shape
+
+
+@pytest.mark.parametrize("function", LOSSES, ids=names(LOSSES))
+def test_inputs_are_never_modified(function):
+    y_true, prediction = VALID[function]
+    weight = np.array([1.0, 2.0, 3.0])
+    copies = [y_true.copy(), prediction.copy(), weight.copy()]
+    function(y_true, prediction, sample_weight=weight)
+    for array, copy in zip((y_true, prediction, weight), copies):
+        np.testing.assert_array_equal(array, copy)
+
+
+@pytest.mark.parametrize("function", LOSSES, ids=names(LOSSES))
+def test_lists_are_accepted_like_arrays(function):
+    y_true, prediction = VALID[function]
+    np.testing.assert_array_equal(function(y_true.tolist(), prediction.tolist(), reduction="none"),
+                                  function(y_true, prediction, reduction="none"))

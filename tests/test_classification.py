@@ -10,7 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers_numeric import (
+    EXTREME_LOGITS,
+    EXTREME_ROWS,
     PROPERTY_SETTINGS,
+    REDUCTIONS,
     assert_matches_mpmath,
     central_difference,
     finite_floats,
@@ -33,7 +36,6 @@ from lossedu.classification import (
     categorical_cross_entropy_with_logits_grad,
 )
 
-REDUCTIONS = ("mean", "sum", "none")
 LN2 = math.log(2.0)
 
 
@@ -126,8 +128,6 @@ def test_binary_cross_entropy_with_logits_at_logits_1e4():
         [0.0, 0.0, -1.0, 1.0])
 
 
-EXTREME_LOGITS = [-1e308, -1e4, -745.0, -40.0, -1.0, -1e-10, 0.0, 1e-10, 1.0, 40.0, 745.0,
-                  1e4, 1e308]
 BINARY_TARGETS = [0.0, 1.0, 0.3, 1.0 - 2.0 ** -30]
 
 
@@ -264,17 +264,6 @@ def test_categorical_cross_entropy_with_logits_at_logits_spread_over_1e4():
         categorical_cross_entropy_with_logits([1, 0, 2], z, reduction="none"), [0.0, 1e4, 2e4])
     grad = categorical_cross_entropy_with_logits_grad([1, 0, 2], z, reduction="sum")
     np.testing.assert_array_equal(grad, [[0.0, 0.0, 0.0], [-1.0, 1.0, 0.0], [0.0, 1.0, -1.0]])
-
-
-EXTREME_ROWS = [
-    [0.0, 1e4, -1e4],
-    [40.0, 0.0, -20.0],
-    [1000.0, 1000.0, 999.0],
-    [-1000.0, -1000.0, -1e4],
-    [1e-3, 0.0, 2e-3],
-    [745.0, 0.0, -745.0],
-    [-1e300, 1e300, 0.0],
-]
 
 
 def _mp_cross_entropy(target_rows, logits, class_weight, label_smoothing):

@@ -14,10 +14,18 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from helpers_numeric import (
+    PROPERTY_SETTINGS,
+    REDUCTIONS,
+    SMALLEST_NORMAL,
+    central_difference,
+    finite_floats,
+    reduced_value,
+)
 from lossedu.custom import (
     dice_loss,
     dice_loss_grad,
@@ -30,43 +38,18 @@ from lossedu.custom import (
     l2_penalty,
     l2_penalty_grad,
     multiclass_hinge_loss,
+    multiclass_hinge_loss_grad,
     triplet_loss,
     wasserstein_1d,
 )
 
 RTOL, ATOL = 1e-12, 1e-15
-SMALLEST_NORMAL = np.finfo(np.float64).tiny
-REDUCTIONS = ("mean", "sum", "none")
-FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None)
-big_floats = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
-
-
-def central_difference(cost, x, h=1e-6):
-    """d cost / d x by central differences (independent of lossedu.gradcheck)."""
-    x = np.asarray(x, dtype=float)
-    gradient = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[index] += h
-        down[index] -= h
-        gradient[index] = (cost(up) - cost(down)) / (2 * h)
-    return gradient
+big_floats = finite_floats()
 
 
 def fd_reduced(loss, y_true, y_pred, reduction, **kwargs):
-    """Finite-difference gradient of the reduced cost; for "none", each row wrt its own row."""
-    if reduction != "none":
-        return central_difference(lambda p: loss(y_true, p, reduction=reduction, **kwargs), y_pred)
-    y_pred = np.asarray(y_pred, dtype=float)
-    n = y_pred.shape[0] if y_pred.ndim else 1
-    gradient = np.zeros_like(y_pred)
-    for i in range(n):
-        def row_loss(row, i=i):
-            moved = y_pred.copy()
-            moved[i] = row
-            return loss(y_true, moved, reduction="none", **kwargs)[i]
-        gradient[i] = central_difference(row_loss, y_pred[i])
-    return gradient
+    """Finite-difference gradient of the reduced cost (for "none": of each row's own loss)."""
+    return central_difference(reduced_value(loss, y_true, reduction, **kwargs), y_pred)
 
 
 # ---------------------------------------------------------------------------
@@ -154,7 +137,7 @@ def test_focal_is_finite_at_plus_minus_1e4():
         [1e4, 1e4, 0.0, 0.0], rtol=RTOL, atol=ATOL)
 
 
-@FAST
+@PROPERTY_SETTINGS
 @given(hnp.arrays(np.float64, st.integers(1, 20), elements=big_floats), st.data())
 def test_focal_with_gamma_0_equals_bce_with_logits(logits, data):
     labels = data.draw(hnp.arrays(np.float64, logits.shape, elements=st.sampled_from([0.0, 1.0])))
@@ -222,7 +205,7 @@ def test_focal_grad_matches_finite_differences(reduction, weighted, gamma, alpha
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
 
 
-@FAST
+@PROPERTY_SETTINGS
 @given(hnp.arrays(np.float64, st.integers(1, 15), elements=big_floats), st.data(),
        st.floats(0, 5), st.one_of(st.none(), st.floats(0, 1)))
 def test_focal_properties(logits, data, gamma, alpha):
@@ -298,7 +281,7 @@ def test_dice_grad_matches_finite_differences(reduction, weighted):
     np.testing.assert_allclose(one, numeric_one, rtol=1e-6, atol=1e-9)
 
 
-@FAST
+@PROPERTY_SETTINGS
 @given(st.integers(1, 4), st.integers(1, 12), st.data())
 def test_dice_properties(n, d, data):
     truth = data.draw(hnp.arrays(np.float64, (n, d), elements=st.sampled_from([0.0, 1.0])))
@@ -314,7 +297,7 @@ def test_dice_properties(n, d, data):
 
 
 def test_dice_refuses_bad_input():
-    with pytest.raises(ValueError, match="y_pred must hold values in .0, 1.*apply a sigmoid"):
+    with pytest.raises(ValueError, match="y_pred must hold probabilities in .0, 1.*apply a sigmoid"):
         dice_loss([1, 0], [2.5, 0.0])
     with pytest.raises(ValueError, match="all zeros and smooth=0"):
         dice_loss([[0, 0]], [[0.0, 0.0]], smooth=0.0)
@@ -361,7 +344,7 @@ def test_hinge_grad_matches_finite_differences_away_from_kink(reduction, weighte
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
 
 
-@FAST
+@PROPERTY_SETTINGS
 @given(hnp.arrays(np.float64, st.integers(1, 20), elements=big_floats), st.data())
 def test_hinge_properties(scores, data):
     labels = data.draw(hnp.arrays(np.float64, scores.shape, elements=st.sampled_from([-1.0, 1.0])))
@@ -400,7 +383,7 @@ def test_multiclass_hinge_hand_and_loop():
     assert multiclass_hinge_loss(1, [0.0, 0.0], reduction="none").shape == (1,)
 
 
-@FAST
+@PROPERTY_SETTINGS
 @given(st.integers(1, 6), st.integers(2, 5), st.data())
 def test_multiclass_hinge_properties(n, classes, data):
     scores = data.draw(hnp.arrays(np.float64, (n, classes), elements=big_floats))
@@ -409,6 +392,35 @@ def test_multiclass_hinge_properties(n, classes, data):
     separated = scores.copy()
     separated[np.arange(n), labels] = scores.max(axis=1) + 1.0  # margin exactly met or exceeded
     assert multiclass_hinge_loss(labels, separated) == 0.0
+
+
+def test_multiclass_hinge_grad_by_hand():
+    # Row 0, true class 0: only class 2 violates (0.5 > 0): +1 on it, -1 on the true class.
+    # Row 1, true class 2: class 1 violates (1 + 2 - 2.5 = 0.5), class 0 does not (-0.5).
+    scores = [[3.0, 1.0, 2.5], [1.0, 2.0, 2.5]]
+    np.testing.assert_array_equal(
+        multiclass_hinge_loss_grad([0, 2], scores, reduction="sum"),
+        [[-1.0, 0.0, 1.0], [0.0, 1.0, -1.0]])
+    # Both wrong classes violate: the true class is pushed up twice.
+    np.testing.assert_array_equal(
+        multiclass_hinge_loss_grad(0, [0.0, 0.0, 0.0]), [-2.0, 1.0, 1.0])
+    # Exactly at the margin (a kink) the subgradient 0 is chosen.
+    np.testing.assert_array_equal(multiclass_hinge_loss_grad([0], [[1.0, 0.0]]), [[0.0, 0.0]])
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_multiclass_hinge_grad_matches_finite_differences_away_from_kinks(reduction, weighted):
+    rng = np.random.default_rng(8)
+    scores = rng.normal(0, 2, (6, 4))
+    labels = rng.integers(0, 4, 6)
+    gaps = 1.0 + scores - scores[np.arange(6), labels][:, None]
+    assert np.abs(gaps).min() > 1e-3  # no kink within the finite-difference step
+    weight = rng.uniform(0.2, 3.0, 6) if weighted else None
+    analytic = multiclass_hinge_loss_grad(labels, scores, reduction=reduction,
+                                          sample_weight=weight)
+    numeric = fd_reduced(multiclass_hinge_loss, labels, scores, reduction, sample_weight=weight)
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
 
 
 def test_multiclass_hinge_refuses_bad_input():
@@ -459,7 +471,7 @@ def test_triplet_has_no_overflow_or_underflow():
     assert triplet_loss([1e308, 0.0], [-1e308, 0.0], [-1e308, 1e307], margin=0.0) == 0.0
 
 
-@FAST
+@PROPERTY_SETTINGS
 @given(st.integers(1, 5), st.integers(1, 4), st.data())
 def test_triplet_properties(n, d, data):
     anchor, positive, negative = (data.draw(hnp.arrays(np.float64, (n, d), elements=big_floats))
@@ -510,7 +522,7 @@ def test_wasserstein_closed_forms():
     assert wasserstein_1d([0.0, 5.0], [1.0, 2.0, 9.0]) == wasserstein_1d([1.0, 2.0, 9.0], [0.0, 5.0])
 
 
-@FAST
+@PROPERTY_SETTINGS
 @given(hnp.arrays(np.float64, st.integers(1, 12), elements=big_floats),
        hnp.arrays(np.float64, st.integers(1, 12), elements=big_floats))
 def test_wasserstein_matches_cdf_integration(u, v):
@@ -547,6 +559,9 @@ def test_penalties_hand_worked_values():
     assert l1_penalty(weights, strength=0.1) == pytest.approx(0.35, rel=RTOL, abs=ATOL)
     assert l2_penalty(weights, strength=0.0) == 0.0
     assert l2_penalty(3.0, strength=2.0) == 18.0
+    # strength 0 switches the penalty off even where the sum of squares overflows
+    assert l2_penalty([1e200, 1e200], strength=0.0) == 0.0
+    assert l1_penalty([1.7e308, 1.7e308], strength=0.0) == 0.0
     np.testing.assert_array_equal(l1_penalty_grad([2.0, -3.0, 0.0], strength=0.5), [0.5, -0.5, 0.0])
     np.testing.assert_array_equal(l2_penalty_grad(weights, strength=0.5), weights)
 
@@ -561,7 +576,7 @@ def test_penalty_grads_match_finite_differences(strength):
                                    rtol=1e-6, atol=1e-9)
 
 
-@FAST
+@PROPERTY_SETTINGS
 @given(hnp.arrays(np.float64, hnp.array_shapes(max_dims=3, max_side=4), elements=big_floats),
        st.floats(0, 10))
 def test_penalty_properties(weights, strength):

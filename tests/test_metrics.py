@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from helpers_numeric import PROPERTY_SETTINGS
 from lossedu.metrics import (
     accuracy,
     confusion_matrix,
@@ -18,7 +19,6 @@ from lossedu.metrics import (
 )
 
 RTOL, ATOL = 1e-12, 1e-15
-FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None)
 
 # Ten samples counted by hand:
 #   index      0  1  2  3  4  5  6  7  8  9
@@ -96,7 +96,7 @@ def test_top_k_accuracy_by_hand():
     assert top_k_accuracy([0, 1], [[1.0, 1.0], [1.0, 1.0]], k=1) == 1.0
 
 
-@FAST
+@PROPERTY_SETTINGS
 @given(st.integers(1, 30), st.integers(2, 5), st.data())
 def test_metric_properties(n, classes, data):
     truth = data.draw(hnp.arrays(np.int64, n, elements=st.integers(0, classes - 1)))

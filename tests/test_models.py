@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers_numeric import central_difference
 from lossedu.activations import one_hot
 from lossedu.classification import (
     binary_cross_entropy_with_logits,
@@ -46,17 +47,6 @@ def objective(loss, output, X, y, weights, bias, *, loss_kwargs=None, l2=0.0, sa
     else:
         value = REGRESSION[loss](one_hot(y, z.shape[1]), stable_softmax(z), **kwargs)
     return value + l2 * float(np.sum(weights ** 2))
-
-
-def central_difference(function, x, h=1e-6):
-    x = np.asarray(x, dtype=float)
-    gradient = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[index] += h
-        down[index] -= h
-        gradient[index] = (function(up) - function(down)) / (2 * h)
-    return gradient
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from hypothesis import given
 
 from helpers_numeric import (
     PROPERTY_SETTINGS,
+    REDUCTIONS,
     assert_matches_mpmath,
     central_difference,
     float_arrays,
@@ -28,7 +29,6 @@ from lossedu.regression import (
 
 LOSSES = {"mse": mse, "mae": mae, "huber": huber, "log_cosh": log_cosh}
 GRADIENTS = {"mse": mse_grad, "mae": mae_grad, "huber": huber_grad, "log_cosh": log_cosh_grad}
-REDUCTIONS = ("mean", "sum", "none")
 
 
 # ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import os
 import numpy as np
 import pytest
 
+from helpers_numeric import REDUCTIONS
 from lossedu.classification import (
     binary_cross_entropy,
     binary_cross_entropy_grad,
@@ -25,7 +26,6 @@ from lossedu.regression import huber, huber_grad, mae, mae_grad, mse, mse_grad
 
 TORCH_VERSION = "2.13.0"
 RTOL, ATOL = 1e-12, 1e-13
-REDUCTIONS = ("mean", "sum", "none")
 
 
 def require_torch():

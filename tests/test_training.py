@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from helpers_numeric import PROPERTY_SETTINGS, central_difference, finite_floats
 from lossedu.training import (
     anomaly_threshold,
     cost,
@@ -21,19 +22,7 @@ from lossedu.training import (
 )
 
 RTOL, ATOL = 1e-12, 1e-15
-FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None)
-big_floats = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
-
-
-def central_difference(function, x, h=1e-6):
-    x = np.asarray(x, dtype=float)
-    gradient = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[index] += h
-        down[index] -= h
-        gradient[index] = (function(up) - function(down)) / (2 * h)
-    return gradient
+big_floats = finite_floats()
 
 
 def test_squared_error_and_cost_by_hand():
@@ -55,7 +44,7 @@ def test_cost_equals_lossedu_mse():
         assert cost(y, y_hat) == pytest.approx(mse(y, y_hat), rel=1e-12, abs=1e-15)
 
 
-@FAST
+@PROPERTY_SETTINGS
 @given(hnp.arrays(np.float64, st.integers(1, 20), elements=big_floats), st.data())
 def test_squared_error_properties(y_true, data):
     y_pred = data.draw(hnp.arrays(np.float64, y_true.shape, elements=big_floats))
@@ -184,6 +173,8 @@ def test_training_helpers_refuse_bad_input():
         steps_to_accuracy([0.5, np.nan], 0.9)
     with pytest.raises(TypeError, match="target must be a finite number"):
         steps_to_accuracy([0.5], "high")
+    with pytest.raises(ValueError, match="target must be a finite number, got nan"):
+        steps_to_accuracy([0.5], float("nan"))
     with pytest.raises(ValueError, match="errors is empty"):
         anomaly_threshold([])
     with pytest.raises(ValueError, match="k must be a finite number >= 0"):

@@ -58,7 +58,7 @@ def test_a_check_cell_shows_its_result_exactly_once(capfd):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # IPython's own deprecation notices
         from IPython.core.interactiveshell import InteractiveShell
-        shell = InteractiveShell()
+        shell = InteractiveShell.instance()
     shown = []
     shell.displayhook.write_output_prompt = lambda: None
     shell.displayhook.write_format_data = lambda data, metadata=None: shown.append(("result", data))
@@ -78,7 +78,8 @@ def test_a_check_cell_shows_its_result_exactly_once(capfd):
         InteractiveShell.clear_instance()
     assert len(shown) == 2
     (kind, data), (hidden_kind, hidden_data) = shown
-    assert kind == hidden_kind == "result"
+    # display data, not an execute_result: nbgrader would try to read a result as partial credit
+    assert kind == hidden_kind == "display"
     assert data["text/plain"] == "mse: 12 checks passed"
     assert "mse: 12 checks passed" in data["text/html"] and "#1a7f37" in data["text/html"]
     assert hidden_data["text/plain"].startswith("mse: 20 checks passed (hidden cases, seed ")
@@ -107,6 +108,20 @@ def test_explicit_warnings_do_not_reach_stderr(capfd):
     assert check("binary_cross_entropy", binary_cross_entropy).passed == 13
     assert capfd.readouterr().err == ""
     assert warnings.filters == filters and np.geterr() == errors
+
+
+def test_what_the_learner_prints_to_stderr_goes_to_stdout(capsys):
+    """nbgrader zeroes a test cell with anything on stderr: a debugging print must not cost marks."""
+    import sys
+
+    def mse(y_true, y_pred):
+        print("debugging mse", file=sys.stderr)
+        return float(np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2))
+
+    assert check("mse", mse).passed == 12
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "debugging mse" in captured.out
 
 
 # --- hidden mode and seeds --------------------------------------------------------

@@ -28,7 +28,7 @@ import time
 import traceback
 import warnings
 import zlib
-from contextlib import ExitStack
+from contextlib import ExitStack, redirect_stderr
 
 import numpy as np
 
@@ -107,6 +107,15 @@ class CheckResult:
     def __bool__(self) -> bool:
         return True
 
+    def _ipython_display_(self) -> None:
+        # Shown as display data, not as the cell's result: nbgrader reads a
+        # test cell's *result* as partial credit when it looks like a number,
+        # and warns about every result that does not.  Display data it leaves
+        # alone, so a passed check is simply full marks.
+        from IPython.display import display
+
+        display({"text/plain": self.text, "text/html": self._repr_html_()}, raw=True)
+
 
 # ---------------------------------------------------------------------------
 # guarding the learner's call
@@ -171,6 +180,10 @@ class _Guard:
         self._stack.enter_context(warnings.catch_warnings())
         warnings.simplefilter("ignore")
         self._stack.enter_context(np.errstate(all="ignore"))
+        # What the learner's code writes to stderr goes to stdout instead: they
+        # still see their own debugging output, and nbgrader, which gives zero
+        # to a test cell with anything on stderr, does not punish it.
+        self._stack.enter_context(redirect_stderr(sys.stdout))
         self._previous_profile = sys.getprofile()
         self._armed = False
         if self._use_timer:

@@ -414,9 +414,12 @@ def train_linear_model(X, y, *, loss, output="linear", learning_rate=0.1, steps=
             accuracies[step] = correct
         if step == steps:
             break
-        gradient_norms[step] = np.sqrt(np.sum(gradient_w ** 2) + np.sum(np.square(gradient_b)))
-        weights = weights - learning_rate * gradient_w
-        bias = bias - learning_rate * gradient_b
+        with np.errstate(over="ignore", invalid="ignore"):
+            # A diverging run overflows here first; the next evaluate() sees
+            # the non-finite logits and says to lower the learning rate.
+            gradient_norms[step] = np.hypot(np.linalg.norm(gradient_w), np.linalg.norm(gradient_b))
+            weights = weights - learning_rate * gradient_w
+            bias = bias - learning_rate * gradient_b
 
     return TrainingResult(
         weights=weights,

@@ -18,6 +18,8 @@ To use another database, e.g. PostgreSQL, set the environment variable
 """
 import os
 
+from lossedu.classroom.course import apply_grading_settings
+
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -29,12 +31,15 @@ c.CourseDirectory.db_url = os.environ.get(
     "LOSSEDU_DB_URL", "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
 )
 
-# Executing notebooks (nbgrader validate and autograde). Every lesson runs in a
-# few seconds, so 60 s per cell only stops a submission that hangs (an endless
-# loop, a huge array). A cell that times out is interrupted and recorded as an
-# error, and grading goes on with the next cell and the next submission.
-c.Execute.timeout = 60
-c.Execute.interrupt_on_timeout = True
-c.Execute.startup_timeout = 120
-c.Execute.execute_retries = 0
+# Executing and reporting (nbgrader validate, autograde, generate_feedback):
+# the same settings as `lossedu grade`. Every lesson runs in a few seconds, so
+# 60 s per cell only stops a submission that hangs (an endless loop, a huge
+# array); that cell is recorded as an error and grading goes on. Outputs are
+# capped, and feedback leaves out the hidden tests.
+apply_grading_settings(c, timeout=60)
 c.Execute.kernel_name = "python3"
+
+# Collecting an LMS download with `nbgrader zip_collect LESSON`: put the zip in
+# downloaded/LESSON/archive/; Canvas and Moodle file names become learner ids
+# (Canvas user id, Moodle participant id), see lossedu/lms.py.
+c.ZipCollectApp.collector_plugin = "lossedu.lms.LMSCollectorPlugin"

@@ -118,10 +118,13 @@ class LMSCollectorPlugin(FileNameCollectorPlugin):
     def collect(self, submitted_file: str):
         if os.path.splitext(submitted_file)[1] not in self.valid_ext:
             return None
-        extracted_root = getattr(self.parent, "extracted_path", None) if self.parent else None
-        relative = (os.path.relpath(submitted_file, extracted_root)
-                    if extracted_root else os.path.basename(submitted_file))
-        parsed = parse_submission_path(relative)
+        # The path inside the download: Moodle puts the learner in a folder name.
+        relative = os.path.basename(submitted_file)
+        extracted = getattr(self.parent, "extracted_directory", None)
+        format_path = getattr(self.parent, "_format_collect_path", None)
+        if extracted and format_path:
+            relative = os.path.relpath(submitted_file, format_path(extracted))
+        parsed = parse_submission_path(relative.replace(os.sep, "/"))
         file_id = parsed.filename
         assignment_id = getattr(self.parent, "coursedir", None)
         assignment_id = getattr(assignment_id, "assignment_id", "") if assignment_id else ""

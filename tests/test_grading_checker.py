@@ -40,9 +40,9 @@ def _inputs_recorder(store):
 def test_result_is_one_line_in_text_and_html():
     result = check("mse", mse)
     assert isinstance(result, CheckResult)
-    assert repr(result) == str(result) == "mse: 12 checks passed"
+    assert repr(result) == str(result) == "mse: 11 checks passed"
     html = result._repr_html_()
-    assert "mse: 12 checks passed" in html and "color: #1a7f37" in html
+    assert "mse: 11 checks passed" in html and "color: #1a7f37" in html
     assert html.count("<div") == 1
 
 
@@ -80,9 +80,9 @@ def test_a_check_cell_shows_its_result_exactly_once(capfd):
     (kind, data), (hidden_kind, hidden_data) = shown
     # display data, not an execute_result: nbgrader would try to read a result as partial credit
     assert kind == hidden_kind == "display"
-    assert data["text/plain"] == "mse: 12 checks passed"
-    assert "mse: 12 checks passed" in data["text/html"] and "#1a7f37" in data["text/html"]
-    assert hidden_data["text/plain"].startswith("mse: 20 checks passed (hidden cases, seed ")
+    assert data["text/plain"] == "mse: 11 checks passed"
+    assert "mse: 11 checks passed" in data["text/html"] and "#1a7f37" in data["text/html"]
+    assert hidden_data["text/plain"].startswith("mse: 19 checks passed (hidden cases, seed ")
     assert capfd.readouterr().out == ""
 
 
@@ -118,7 +118,7 @@ def test_what_the_learner_prints_to_stderr_goes_to_stdout(capsys):
         print("debugging mse", file=sys.stderr)
         return float(np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2))
 
-    assert check("mse", mse).passed == 12
+    assert check("mse", mse).passed == 11
     captured = capsys.readouterr()
     assert captured.err == ""
     assert "debugging mse" in captured.out
@@ -130,7 +130,7 @@ def test_visible_mode_repeats_the_same_cases():
     first, second = [], []
     check("mse", _inputs_recorder(first))
     check("mse", _inputs_recorder(second))
-    assert len(first) == len(second) == 12
+    assert len(first) == len(second) == 11
     assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
                for a, b in zip(first, second))
 
@@ -172,7 +172,7 @@ def test_hidden_failure_reports_the_seed_and_repeats_with_it():
         check("mse", fails_on_long_inputs, hidden=True, seed=failure.seed)
     assert str(again.value) == message
     seed, cases = exercise_cases("mse", hidden=True, seed=failure.seed)
-    assert seed == failure.seed and len(cases) == 20
+    assert seed == failure.seed and len(cases) == 19
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, True, "7"])
@@ -199,7 +199,7 @@ def test_mutation_is_reported_and_not_suffered():
     assert "Your result is right, but your function changed its inputs." in message
     after = [case.args for case in EXERCISES["mse"].fixed]
     assert all(np.array_equal(a, b) for old, new in zip(before, after) for a, b in zip(old, new))
-    assert check("mse", mse).passed == 12
+    assert check("mse", mse).passed == 11
 
 
 def test_a_list_argument_is_copied_too():
@@ -309,7 +309,7 @@ def test_a_slow_function_is_stopped(monkeypatch):
     assert time.monotonic() - started < 2.0
     assert failure.value.diagnosis == "time_limit" and failure.value.case_index == 1
     message = str(failure.value)
-    assert "mse: check 1 of 12 was stopped after 0.2 seconds" in message
+    assert "mse: check 1 of 11 was stopped after 0.2 seconds" in message
     assert "y_true = array of shape (3,): [1, 2, 3]" in message
     assert signal.getsignal(signal.SIGALRM) is handler
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
@@ -351,7 +351,7 @@ def test_check_works_outside_the_main_thread():
     thread = threading.Thread(target=lambda: results.append(check("mse", mse)))
     thread.start()
     thread.join()
-    assert repr(results[0]) == "mse: 12 checks passed"
+    assert repr(results[0]) == "mse: 11 checks passed"
 
 
 # --- what comes back --------------------------------------------------------------
@@ -442,7 +442,7 @@ def test_a_float_subclass_with_the_right_value_passes():
 @pytest.mark.parametrize("convert", [float, np.float64, np.array, lambda v: np.float32(v) * 0 + v],
                          ids=["float", "float64", "0-d array", "expression"])
 def test_every_kind_of_number_is_accepted(convert):
-    assert check("mse", lambda y, p: convert(np.mean((y - p) ** 2))).passed == 12
+    assert check("mse", lambda y, p: convert(np.mean((y - p) ** 2))).passed == 11
 
 
 def test_integer_output_accepts_numpy_integers_and_refuses_booleans():

@@ -119,6 +119,20 @@ def numerical_gradient_fixed_h(f, x, h=1e-6):
     return gradient
 
 
+def unwritten_squared_error(y_true, y_pred):
+    raise NotImplementedError()
+
+
+def cost_calling_an_unwritten_helper(y_true, y_pred):
+    return float(np.mean(unwritten_squared_error(y_true, y_pred)))
+
+
+def f1_one_at_zero_over_zero(y_true, y_pred):
+    tp = np.sum((y_true == 1) & (y_pred == 1))
+    wrong = np.sum(y_true != y_pred)
+    return 1.0 if 2 * tp + wrong == 0 else 2 * tp / (2 * tp + wrong)
+
+
 def f1_with_numpy_division(y_true, y_pred):
     tp = np.sum((y_true == 1) & (y_pred == 1))
     precision = tp / np.sum(y_pred == 1)
@@ -252,6 +266,7 @@ BUGGY = [
     ("squared_error", "broadcast_to_matrix", lambda y, p: (np.reshape(y, (-1, 1)) - p) ** 2),
     ("squared_error", "wrong_sign", lambda y, p: -(y - p) ** 2),
     ("cost", "sum_instead_of_mean", lambda y, p: np.sum((y - p) ** 2)),
+    ("cost", "helper_not_written", cost_calling_an_unwritten_helper),
     ("cost", "divided_by_rows", lambda y, p: np.sum((y - p) ** 2) / len(y)),
     ("cost", "half_factor", lambda y, p: 0.5 * np.mean((y - p) ** 2)),
     ("cost", "root_mean_squared", lambda y, p: np.sqrt(np.mean((y - p) ** 2))),
@@ -265,6 +280,8 @@ BUGGY = [
     ("predict", "broadcast_error", lambda X, w, b: np.sum(X * w.reshape(-1, 1), axis=1) + b),
     ("gradient_descent_step", "gradient_ascent", lambda X, y, w, b, lr: _descent(X, y, w, b, lr, sign=1.0)),
     ("gradient_descent_step", "missing_factor_2", lambda X, y, w, b, lr: _descent(X, y, w, b, lr, factor=1.0)),
+    ("gradient_descent_step", "divided_by_size",
+     lambda X, y, w, b, lr: _descent(X, y, w, b, lr, factor=2.0 / X.shape[1])),
     ("gradient_descent_step", "gradient_missing_mean", lambda X, y, w, b, lr: _descent(X, y, w, b, lr, mean=False)),
     ("gradient_descent_step", "bias_not_updated", lambda X, y, w, b, lr: _descent(X, y, w, b, lr, update_b=False)),
     ("gradient_descent_step", "learning_rate_ignored", lambda X, y, w, b, lr: _descent(X, y, w, b, lr, use_lr=False)),
@@ -316,12 +333,14 @@ BUGGY = [
     ("mse", "not_finite", lambda y, p: np.mean((y - p) ** 2) / np.float64(0.0)),
     ("mse_grad", "gradient_missing_mean", lambda y, p: 2 * (p - y)),
     ("mse_grad", "missing_factor_2", lambda y, p: (p - y) / np.size(p)),
+    ("mse_grad", "half_mse_without_mean", lambda y, p: p - y),
     ("mse_grad", "gradient_sign", lambda y, p: 2 * (y - p) / np.size(p)),
     ("mse_grad", "divided_by_rows", lambda y, p: 2 * (p - y) / len(p)),
     ("mae", "sum_instead_of_mean", lambda y, p: np.sum(np.abs(y - p))),
     ("mae", "divided_by_rows", lambda y, p: np.sum(np.abs(y - p)) / len(y)),
     ("mae", "squared_instead_of_absolute", lambda y, p: np.mean((y - p) ** 2)),
     ("mae", "missing_absolute_value", lambda y, p: np.mean(p - y)),
+    ("mae", "median_instead_of_mean", lambda y, p: np.median(np.abs(y - p))),
     ("mae", "broadcast_column_vector", lambda y, p: np.mean(np.abs(y.reshape(-1, 1) - p))),
     ("huber", "delta_ignored", lambda y, p, delta=1.0: np.mean(_huber_values(y, p, 1.0))),
     ("huber", "quadratic_half_missing", lambda y, p, delta=1.0: np.mean(_huber_values(y, p, delta, half=1.0))),
@@ -342,6 +361,7 @@ BUGGY = [
     ("accuracy", "error_rate", lambda y, p: np.mean(y != p)),
     ("f1_score", "zero_division", f1_with_numpy_division),
     ("f1_score", "zero_division", f1_with_python_division),
+    ("f1_score", "zero_division_as_one", f1_one_at_zero_over_zero),
     ("f1_score", "accuracy_instead", lambda y, p: np.mean(y == p)),
     ("f1_score", "precision_instead", lambda y, p: _safe(_counts(y, p)[0], np.sum(p == 1))),
     ("f1_score", "recall_instead", lambda y, p: _safe(_counts(y, p)[0], np.sum(y == 1))),
@@ -530,7 +550,8 @@ def test_sum_instead_of_mean_message_states_the_ratio():
         check("mse", lambda y, p: np.sum((y - p) ** 2))
     message = str(failure.value)
     assert "exactly 3 times the expected one" in message
-    assert "Expected: 1.416666667" in message and "Got:      4.25" in message
+    # y = [1, 2, 3], ŷ = [1.5, 2, 0.5]: squared errors 0.25, 0, 6.25
+    assert "Expected: 2.166666667" in message and "Got:      6.5" in message
 
 
 def test_exception_message_names_the_type_the_line_and_the_input():

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -235,8 +236,39 @@ def when(name: str, title: str, hint, predicate: Callable[[Attempt], bool]) -> M
 # generic mistakes, shared by every exercise
 # ---------------------------------------------------------------------------
 
+_LOSSEDU_FOLDER = str(Path(__file__).resolve().parent.parent)
+
+
+def _learner_frames(error: BaseException) -> list:
+    """The code objects of the traceback's frames outside lossedu, outermost first."""
+    frames = []
+    traceback = error.__traceback__
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if not str(Path(code.co_filename).resolve()).startswith(_LOSSEDU_FOLDER):
+            frames.append(code)
+        traceback = traceback.tb_next
+    return frames
+
+
 def _not_written(attempt: Attempt) -> bool:
-    return isinstance(attempt.error, NotImplementedError)
+    """The learner's function itself still raises NotImplementedError (the stub)."""
+    if not isinstance(attempt.error, NotImplementedError):
+        return False
+    frames = _learner_frames(attempt.error)
+    return len(frames) <= 1 or frames[-1] is frames[0]
+
+
+def _helper_not_written(attempt: Attempt) -> bool:
+    """A function the learner's function calls still raises NotImplementedError."""
+    return isinstance(attempt.error, NotImplementedError) and not _not_written(attempt)
+
+
+def _helper_not_written_hint(attempt: Attempt) -> str:
+    helper = _learner_frames(attempt.error)[-1].co_name
+    return (f"your {attempt.exercise.id} calls {helper}, which still raises "
+            f"NotImplementedError: solve the exercise of {helper} first (or compute it directly "
+            "here), run that cell, then run this check again.")
 
 
 def _unexpected_keyword(attempt: Attempt) -> bool:
@@ -400,6 +432,8 @@ GENERIC_BEFORE = (
     Mistake("not_written", "not written yet",
             "you have not written {fn} yet: replace `raise NotImplementedError()` "
             "with your code, run that cell, then run this check again.", _not_written),
+    Mistake("helper_not_written", "a function it calls is not written yet",
+            _helper_not_written_hint, _helper_not_written),
     Mistake("keyword_arguments", "parameters differ", _keyword_hint, _unexpected_keyword),
     Mistake("argument_count", "parameters differ", _keyword_hint, _argument_count),
     Mistake("not_numbers", "not numbers", _not_numbers_hint, lambda attempt: bool(attempt.problem)),

@@ -205,7 +205,6 @@ _declare(Exercise(
         case(arr(-2.0, 0.5, 4.0, 1.0, 0.0), arr(1.0, 0.5, 3.0, -1.0, 0.25)),
         case(arr([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), arr([[1.5, 2.0], [2.0, 4.0], [5.0, 8.0]]),
              label="an (n, k) array"),
-        case(np.array(3.0), np.array(1.0), label="a single sample"),
     ),
     random=_regression_case,
     forbidden=(regression.mse,),
@@ -287,6 +286,15 @@ def _descent_variant(transform):
     return compute
 
 
+def _divided_by_features(c):
+    """The step of a gradient divided by X.size = n * d instead of n."""
+    features = c.args[0].shape[1]
+    if features == 1:
+        return None
+    return _descent_variant(lambda w, b, gw, gb, lr, n: (w - lr * gw / features,
+                                                         b - lr * gb / features))(c)
+
+
 _declare(Exercise(
     id="gradient_descent_step",
     lesson="01-loss-vs-cost",
@@ -296,8 +304,8 @@ _declare(Exercise(
     output=TupleOf((Array("new_w"), Number("new_b", per_sample=False)), ("new_w", "new_b")),
     fixed=(
         case(arr([[1.0], [2.0]]), arr(2.0, 4.0), arr(0.0), 0.0, 0.1, label="one feature"),
-        case(arr([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]]), arr(1.0, -2.0, 0.5), arr(0.5, 0.5), 0.25,
-             0.05),
+        case(arr([[1.0, 2.0, 0.5], [3.0, -1.0, 1.0], [0.5, 0.5, -1.0]]), arr(1.0, -2.0, 0.5),
+             arr(0.5, 0.5, 0.25), 0.25, 0.05),
         case(arr([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, -1.0]]), arr(1.0, 2.0, 3.0, 0.0),
              arr(1.0, 2.0), 0.0, 0.1, label="already at the minimum"),
     ),
@@ -306,9 +314,14 @@ _declare(Exercise(
     tolerance=Tolerance(rtol=1e-6, atol=1e-9),
     mistakes=(
         variant("gradient_ascent", "step along the gradient",
-                "your step goes uphill: gradient descent moves *against* the gradient, "
-                "w - learning_rate * dC/dw (and the same for b).",
+                "your step goes uphill. Either the residual has the wrong order (the "
+                "gradient uses prediction minus truth, (2/n) X^T (ŷ - y)), or the gradient is "
+                "added instead of subtracted: w - learning_rate * dC/dw (the same for b).",
                 _descent_variant(lambda w, b, gw, gb, lr, n: (w + lr * gw, b + lr * gb))),
+        variant("divided_by_size", "divided by X.size instead of n",
+                "your step is d times too short, d the number of features: the mean is over "
+                "the n samples, so divide by n = X.shape[0] (or len(y)), not by X.size = n·d.",
+                _divided_by_features),
         variant("missing_factor_2", "factor 2 missing",
                 "your step is half as long as it should be: the derivative of (ŷ - y)² is "
                 "2 (ŷ - y), so the gradient of the cost is (2/n) X^T (ŷ - y) for w and "
@@ -352,9 +365,9 @@ _declare(Exercise(
     mistakes=(
         nonfinite("sigmoid_overflow", "exp overflow",
                   "your result has inf or NaN at logits like ±1000: exp(1000) overflows to inf, "
-                  "and inf / inf is NaN. Only ever compute exp of a negative number: "
-                  "1 / (1 + exp(-z)) for z >= 0 and exp(z) / (1 + exp(z)) for z < 0 "
-                  "(e.g. with np.where; numpy's overflow warnings there are harmless).",
+                  "and inf / inf is NaN. Only ever compute exp of a number <= 0: "
+                  "e = np.exp(-np.abs(z)) lies in (0, 1], and then "
+                  "np.where(z >= 0, 1 / (1 + e), e / (1 + e)).",
                   tag="extreme"),
         variant("sigmoid_sign", "sign of the exponent",
                 "your result is σ(-z) = 1 / (1 + exp(z)): the exponent is -z, so that large "
@@ -431,10 +444,11 @@ _EXTREME_LABELS = arr(1.0, 0.0, 1.0, 0.0, 1.0, 0.0)
 _EXTREME_BINARY_LOGITS = arr(500.0, -500.0, -500.0, 500.0, 800.0, -800.0)
 
 _LOG_SIGMOID_HINT = (
-    "your result has inf or NaN on logits like ±500: there σ(z) rounds to exactly 1 (or 0) and "
-    "log(1 - σ(z)) = log(0) = -inf. Compute from the logits without forming σ(z): "
-    "-log σ(z) = softplus(-z) = np.logaddexp(0, -z) and -log(1 - σ(z)) = softplus(z) = "
-    "np.logaddexp(0, z).")
+    "your result has inf or NaN on logits like ±500. Two usual causes: (1) forming σ(z) and "
+    "taking its log: σ(500) rounds to exactly 1, so log(1 - σ(z)) = log(0) = -inf; (2) "
+    "computing softplus naively as log(1 + exp(z)): exp(500) overflows to inf. Use the stable "
+    "softplus, max(z, 0) + log1p(exp(-|z|)) or np.logaddexp(0, z), with "
+    "-log σ(z) = softplus(-z) and -log(1 - σ(z)) = softplus(z).")
 
 
 def _saturated_hint(_attempt) -> str:
@@ -547,11 +561,10 @@ _declare(Exercise(
 # ---------------------------------------------------------------------------
 
 _REGRESSION_FIXED = (
-    case(arr(1.0, 2.0, 3.0), arr(1.5, 2.0, 1.0)),
+    case(arr(1.0, 2.0, 3.0), arr(1.5, 2.0, 0.5)),
     case(arr(-2.0, 0.5, 4.0, 1.0, 0.0), arr(1.0, 0.5, 3.0, -1.0, 0.25)),
     case(arr([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), arr([[1.5, 2.0], [2.0, 4.0], [5.0, 8.0]]),
          label="an (n, k) array: k outputs per sample"),
-    case(np.array(2.0), np.array(-1.0), label="a single sample"),
 )
 
 _declare(Exercise(
@@ -599,6 +612,10 @@ _declare(Exercise(
         ratio("missing_factor_2", "factor 2 missing",
               "your gradient is exactly half the expected one: the derivative of (ŷ - y)² is "
               "2 (ŷ - y).", 0.5),
+        ratio("half_mse_without_mean", "factor 2 and 1/n missing",
+              "your gradient is y_pred - y_true, the gradient of one sample's ½(ŷ - y)². The "
+              "MSE cost has no ½ and is a mean: its gradient is 2 (y_pred - y_true) / (number "
+              "of values).", lambda c: [size / 2 for size in _size(c)]),
         _gradient_sign(),
         _divided_by_rows(),
     ),
@@ -620,6 +637,11 @@ _declare(Exercise(
                 "your result is the MSE: MAE takes the absolute value of each error, "
                 "np.mean(np.abs(y_true - y_pred)), without squaring.",
                 lambda c: regression.mse(*c.args)),
+        variant("median_instead_of_mean", "median instead of mean",
+                "your result is the median of the absolute errors: MAE is their *mean*, "
+                "np.mean(np.abs(y_true - y_pred)). (The median is the best constant "
+                "prediction under MAE, not the loss itself.)",
+                lambda c: float(np.median(np.abs(c.args[0] - c.args[1])))),
         _either("missing_absolute_value", "missing absolute value",
                 "your result is the mean of the signed errors, where positive and negative "
                 "errors cancel: take np.abs of each error before averaging.",
@@ -778,7 +800,8 @@ _declare(Exercise(
     output=Number("the F1 score", per_sample=False),
     fixed=(
         case(np.array([1, 0, 1, 0]), np.array([1, 1, 0, 0])),
-        case(np.array([1, 1, 1, 0, 0, 0, 0]), np.array([1, 1, 0, 1, 1, 1, 0])),
+        case(np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0]), np.array([1, 1, 0, 1, 1, 0, 0, 0, 0, 0]),
+             label="TP = 2, FN = 1, FP = 2, TN = 5"),
         case(np.array([1, 1, 0, 0, 1, 0, 1]), np.array([1, 0, 0, 1, 1, 0, 1])),
         case(np.array([1, 0, 1, 0, 0]), np.array([1, 0, 1, 0, 0]), label="all correct"),
         case(np.array([1, 1, 0, 0]), np.array([0, 0, 1, 1]), tags={"zero_division"},
@@ -788,10 +811,16 @@ _declare(Exercise(
     ),
     random=_f1_case,
     mistakes=(
+        when("zero_division_as_one", "1.0 at 0/0",
+             "with no positive label and no positive prediction, TP = FP = FN = 0 and "
+             "2TP / (2TP + FP + FN) is 0/0. Conventions differ; this course, like "
+             "scikit-learn's default, defines F1 as 0.0 there, not 1.0.",
+             lambda a: "zero_division" in a.case.tags and a.matches(1.0)),
         _either("zero_division", "0/0 not handled",
-                "with no true positives, precision + recall is 0 and 2PR / (P + R) is "
-                "0/0. The F1 score is 0 there: compute 2TP / (2TP + FP + FN) and return 0.0 "
-                "when the denominator is 0.",
+                "when there are no true positives, precision, recall or 2PR / (P + R) can be "
+                "0/0 (with no positive label and no positive prediction, even TP + FP and "
+                "TP + FN are 0). Compute F1 as 2TP / (2TP + FP + FN) and return 0.0 when the "
+                "denominator is 0.",
                 nonfinite("a", "", "", tag="zero_division"),
                 raised("b", "", "", ZeroDivisionError)),
         variant("accuracy_instead", "accuracy instead of F1",

@@ -214,13 +214,38 @@ def cce_grad_labels_as_rows(y_true, logits):
     return (_softmax(logits) - np.eye(classes)[y_true]) / n
 
 
+def _target_rows(y, scores):
+    """Integer labels as one-hot rows; target rows as they are."""
+    return np.eye(scores.shape[1])[y] if y.ndim == 1 else y
+
+
 def _cce_logits(y, z, class_weight=None, over_n=False, use_weight=True, log_probabilities=None):
     lp = _log_softmax(z) if log_probabilities is None else log_probabilities
-    losses = -lp[np.arange(len(y)), y]
-    if class_weight is None or not use_weight:
-        return np.mean(losses)
-    w = class_weight[y]
-    return np.sum(w * losses) / (len(y) if over_n else np.sum(w))
+    rows = _target_rows(y, z)
+    w = np.ones(z.shape[1]) if class_weight is None or not use_weight else class_weight
+    total = -np.sum(w * rows * lp)
+    return total / (len(rows) if over_n else np.sum(rows @ w))
+
+
+def _labels(y):
+    """Each target's most likely class (a common mistake for soft rows)."""
+    return y if y.ndim == 1 else np.argmax(y, axis=1)
+
+
+def cce_argmax_of_rows(y_true, y_pred):
+    picked = np.clip(y_pred, EPS, 1)[np.arange(len(y_true)), _labels(y_true)]
+    return -np.mean(np.log(picked))
+
+
+def cce_logits_labels_only(y_true, logits, class_weight=None):
+    picked = _log_softmax(logits)[np.arange(len(y_true)), y_true]
+    weight = np.ones(len(y_true)) if class_weight is None else class_weight[y_true]
+    return -np.sum(weight * picked) / np.sum(weight)
+
+
+def _for_rows(function):
+    """A buggy CCE written for target rows, given labels as one-hot rows (its bug stays)."""
+    return lambda y, p: function(_target_rows(y, p), p)
 
 
 def _descent(X, y, w, b, lr, factor=2.0, mean=True, sign=-1.0, update_b=True, use_lr=True):
@@ -392,18 +417,28 @@ BUGGY = [
     ("one_hot", "classes_from_labels", lambda labels, c: np.eye(labels.max() + 1)[labels]),
     ("one_hot", "transposed", lambda labels, c: np.eye(c)[labels].T),
     ("one_hot", "wrong_shape", lambda labels, c: np.eye(c + 1)[labels]),
-    ("categorical_cross_entropy", "log_of_zero", lambda y, p: -np.mean(np.sum(y * np.log(p), axis=1))),
+    ("categorical_cross_entropy", "log_of_zero", _for_rows(lambda y, p: -np.mean(np.sum(y * np.log(p), axis=1)))),
     ("categorical_cross_entropy", "labels_not_one_hot",
      lambda y, p: -np.mean(np.log(p[np.arange(len(y)), y]))),
     ("categorical_cross_entropy", "sum_instead_of_mean",
-     lambda y, p: -np.sum(y * np.log(np.clip(p, EPS, 1)))),
+     _for_rows(lambda y, p: -np.sum(y * np.log(np.clip(p, EPS, 1))))),
     ("categorical_cross_entropy", "log_likelihood_sign",
-     lambda y, p: np.mean(np.sum(y * np.log(np.clip(p, EPS, 1)), axis=1))),
-    ("categorical_cross_entropy", "mean_over_classes", lambda y, p: -np.mean(y * np.log(np.clip(p, EPS, 1)))),
+     _for_rows(lambda y, p: np.mean(np.sum(y * np.log(np.clip(p, EPS, 1)), axis=1)))),
+    ("categorical_cross_entropy", "mean_over_classes", _for_rows(lambda y, p: -np.mean(y * np.log(np.clip(p, EPS, 1))))),
     ("categorical_cross_entropy", "clip_eps",
-     lambda y, p: -np.mean(np.sum(y * np.log(np.clip(p, 1e-12, 1)), axis=1))),
+     _for_rows(lambda y, p: -np.mean(np.sum(y * np.log(np.clip(p, 1e-12, 1)), axis=1)))),
     ("categorical_cross_entropy", "swapped_arguments",
-     lambda y, p: -np.mean(np.sum(p * np.log(np.clip(y, EPS, 1)), axis=1))),
+     _for_rows(lambda y, p: -np.mean(np.sum(p * np.log(np.clip(y, EPS, 1)), axis=1)))),
+    ("categorical_cross_entropy", "labels_as_rows",
+     lambda y, p: -np.mean(np.sum(y * np.log(np.clip(p, EPS, 1)), axis=1))),
+    ("categorical_cross_entropy", "argmax_of_soft_targets", cce_argmax_of_rows),
+    ("categorical_cross_entropy_with_logits", "rows_as_labels", cce_logits_labels_only),
+    ("categorical_cross_entropy_with_logits", "argmax_of_soft_targets",
+     lambda y, z, class_weight=None: _cce_logits(_labels(y), z, class_weight)),
+    ("categorical_cross_entropy_with_logits_grad", "rows_as_labels",
+     lambda y, z: (_softmax(z) - np.eye(z.shape[1])[y]) / len(y)),
+    ("categorical_cross_entropy_with_logits_grad", "argmax_of_soft_targets",
+     lambda y, z: (_softmax(z) - np.eye(z.shape[1])[_labels(y)]) / len(y)),
     ("categorical_cross_entropy_with_logits", "softmax_overflow",
      lambda y, z, class_weight=None: _cce_logits(
          y, z, class_weight, log_probabilities=np.log(np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)))),
@@ -426,17 +461,17 @@ BUGGY = [
      lambda y, z, class_weight=None: _cce_logits(
          y, z, class_weight, log_probabilities=np.log(np.clip(_softmax(z), EPS, 1)))),
     ("categorical_cross_entropy_with_logits_grad", "softmax_overflow",
-     lambda y, z: (np.exp(z) / np.exp(z).sum(axis=1, keepdims=True) - np.eye(z.shape[1])[y]) / len(y)),
+     lambda y, z: (np.exp(z) / np.exp(z).sum(axis=1, keepdims=True) - _target_rows(y, z)) / len(y)),
     ("categorical_cross_entropy_with_logits_grad", "one_hot_confusion", lambda y, z: (_softmax(z) - y) / len(y)),
     ("categorical_cross_entropy_with_logits_grad", "one_hot_confusion", cce_grad_labels_as_rows),
     ("categorical_cross_entropy_with_logits_grad", "gradient_missing_mean",
-     lambda y, z: _softmax(z) - np.eye(z.shape[1])[y]),
+     lambda y, z: _softmax(z) - _target_rows(y, z)),
     ("categorical_cross_entropy_with_logits_grad", "gradient_sign",
-     lambda y, z: (np.eye(z.shape[1])[y] - _softmax(z)) / len(y)),
+     lambda y, z: (_target_rows(y, z) - _softmax(z)) / len(y)),
     ("categorical_cross_entropy_with_logits_grad", "gradient_wrt_probability",
-     lambda y, z: -np.eye(z.shape[1])[y] / _softmax(z) / len(y)),
+     lambda y, z: -_target_rows(y, z) / _softmax(z) / len(y)),
     ("categorical_cross_entropy_with_logits_grad", "double_softmax",
-     lambda y, z: (_softmax(_softmax(z)) - np.eye(z.shape[1])[y]) / len(y)),
+     lambda y, z: (_softmax(_softmax(z)) - _target_rows(y, z)) / len(y)),
     ("categorical_cross_entropy_with_logits_grad", "targets_not_subtracted", lambda y, z: _softmax(z) / len(y)),
     # lesson 06
     ("numerical_gradient", "integer_input", numerical_gradient_integer_copy),

@@ -299,47 +299,67 @@ def one_hot_boolean(labels, num_classes):
     return labels[:, None] == np.arange(num_classes)  # a boolean array is fine
 
 
+def target_row_list(y_true, classes):
+    """Each sample's target as a list of C numbers (labels become one-hot)."""
+    rows = []
+    for target in y_true:
+        if np.ndim(target) == 0:
+            rows.append([1.0 if c == int(target) else 0.0 for c in range(classes)])
+        else:
+            rows.append([float(t) for t in target])
+    return rows
+
+
 def categorical_cross_entropy_loop(y_true, y_pred):
     total = 0.0
-    for targets, probabilities in zip(y_true, y_pred):
+    for targets, probabilities in zip(target_row_list(y_true, len(y_pred[0])), y_pred):
         total -= sum(t * math.log(max(p, EPS)) for t, p in zip(targets, probabilities))
     return total / len(y_true)
 
 
 def categorical_cross_entropy_vectorised(y_true, y_pred):
+    if y_true.ndim == 1:
+        y_true = np.eye(y_pred.shape[1])[y_true]
     # clipping to [eps, 1 - eps] differs from [eps, 1] by about 1e-7: within tolerance
     return -np.mean(np.sum(y_true * np.log(np.clip(y_pred, EPS, 1 - EPS)), axis=1))
 
 
 def categorical_cross_entropy_with_logits_loop(y_true, logits, class_weight=None):
+    classes = len(logits[0])
+    weights_of_class = [1.0] * classes if class_weight is None else list(class_weight)
     total = weights = 0.0
-    for label, row in zip(y_true, logits):
+    for targets, row in zip(target_row_list(y_true, classes), logits):
         largest = max(row)
         log_total = largest + math.log(sum(math.exp(v - largest) for v in row))
-        weight = 1.0 if class_weight is None else float(class_weight[label])
-        total += weight * (log_total - row[label])
-        weights += weight
+        for c in range(classes):
+            total += weights_of_class[c] * targets[c] * (log_total - row[c])
+            weights += weights_of_class[c] * targets[c]
     return total / weights
 
 
 def categorical_cross_entropy_with_logits_vectorised(y_true, logits, class_weight=None):
     log_probabilities = log_softmax_vectorised(logits)
-    picked = log_probabilities[np.arange(len(y_true)), y_true]
-    weight = np.ones(len(y_true)) if class_weight is None else np.asarray(class_weight)[y_true]
-    return -np.sum(weight * picked) / np.sum(weight)
+    if y_true.ndim == 1:
+        picked = log_probabilities[np.arange(len(y_true)), y_true]
+        weight = np.ones(len(y_true)) if class_weight is None else np.asarray(class_weight)[y_true]
+        return -np.sum(weight * picked) / np.sum(weight)
+    weight = np.ones(logits.shape[1]) if class_weight is None else np.asarray(class_weight)
+    return -np.sum(weight * y_true * log_probabilities) / np.sum(y_true @ weight)
 
 
 def categorical_cross_entropy_with_logits_grad_loop(y_true, logits):
     n = len(y_true)
     out = softmax_loop(logits)
-    for i, label in enumerate(y_true):
-        out[i, label] -= 1.0
+    for i, targets in enumerate(target_row_list(y_true, out.shape[1])):
+        for c, target in enumerate(targets):
+            out[i, c] -= target
     return out / n
 
 
 def categorical_cross_entropy_with_logits_grad_vectorised(y_true, logits):
     n, classes = logits.shape
-    return (softmax_vectorised(logits) - np.eye(classes)[y_true]) / n
+    targets = np.eye(classes)[y_true] if y_true.ndim == 1 else y_true
+    return (softmax_vectorised(logits) - targets) / n
 
 
 # --- lesson 06 ------------------------------------------------------------------

@@ -1068,10 +1068,43 @@ _declare(Exercise(
 ))
 
 
+def _targets(rng, n, c):
+    """y_true in one of the forms the CCE exercises accept, with its tag."""
+    labels = class_labels(rng, n, c)
+    choice = rng.random()
+    if choice < 1 / 3:
+        return labels, "labels"
+    if choice < 2 / 3:
+        return one_hot_rows(labels, c), "one_hot"
+    return probability_rows(rng, n, c), "soft_targets"
+
+
+def _target_rows(y_true, classes):
+    y_true = np.asarray(y_true)
+    return one_hot_rows(y_true, classes) if y_true.ndim == 1 else np.asarray(y_true, float)
+
+
+def _argmax_of_rows(reference):
+    """The cost of soft target rows reduced to their argmax labels."""
+    def compute(c):
+        if "soft_targets" not in c.tags:
+            return None
+        return reference(np.argmax(c.args[0], axis=1), *c.args[1:], **c.kwargs)
+    return compute
+
+
+_ARGMAX_HINT = ("your result is the loss of each row's most likely class only: target rows may "
+                "be soft (mass on several classes, e.g. [0.8, 0.1, 0.1]). Use every entry, "
+                "-np.sum(y_true_rows * log_p, axis=1), not np.argmax(y_true, axis=1).")
+
+_LABELS_AS_ROWS_HINT = ("y_true may be integer labels of shape (n,): tell the two forms apart by "
+                        "y_true.ndim, and turn labels into rows with one_hot(y_true, C) first.")
+
+
 def _cce_case(rng):
     n, c = shapes_not_square(rng)
-    labels = class_labels(rng, n, c)
-    return case(one_hot_rows(labels, c), probability_rows(rng, n, c))
+    targets, form = _targets(rng, n, c)
+    return case(targets, probability_rows(rng, n, c), tags={form})
 
 
 _CCE_EPS_HINT = "clip the probabilities before the log: np.clip(y_pred, 1e-7, 1)."
@@ -1080,8 +1113,8 @@ _CCE_EPS_HINT = "clip the probabilities before the log: np.clip(y_pred, 1e-7, 1)
 _declare(Exercise(
     id="categorical_cross_entropy",
     lesson="05-categorical-cross-entropy",
-    summary="Mean categorical cross-entropy of one-hot targets (n, C) and probability rows (n, C), "
-            "probabilities clipped to [1e-7, 1].",
+    summary="Mean categorical cross-entropy of targets (integer labels (n,) or rows (n, C)) and "
+            "probability rows (n, C), probabilities clipped to [1e-7, 1].",
     reference=classification.categorical_cross_entropy,
     parameters=("y_true", "y_pred"),
     output=Number("the cost"),
@@ -1089,6 +1122,12 @@ _declare(Exercise(
         case(arr([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]),
              arr([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4], [0.5, 0.25, 0.25]]),
              label="4 samples, 3 classes"),
+        case(np.array([0, 1, 2, 1]),
+             arr([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4], [0.5, 0.25, 0.25]]),
+             tags={"labels"}, label="the same targets as integer labels (n,)"),
+        case(arr([[0.8, 0.1, 0.1], [0.2, 0.5, 0.3], [0.0, 0.25, 0.75]]),
+             arr([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]]),
+             tags={"soft_targets"}, label="soft target rows"),
         case(arr([[0.0, 1.0]]), arr([[0.25, 0.75]]), label="one sample"),
     ),
     random=_cce_case,
@@ -1104,10 +1143,14 @@ _declare(Exercise(
         nonfinite("log_of_zero", "log(0) with unclipped probabilities",
                   "with probabilities exactly 0 your formula takes log(0) = -inf (and "
                   "0 * log(0) is NaN): " + _CCE_EPS_HINT, tag="zero_probability"),
-        raised("labels_not_one_hot", "one-hot targets used as integer labels",
-               "y_true holds one-hot rows of shape (n, C), not integer labels: compute "
-               "-np.sum(y_true * np.log(p), axis=1), or recover the labels with "
-               "np.argmax(y_true, axis=1).", IndexError),
+        raised("labels_not_one_hot", "target rows used as integer labels",
+               "here y_true holds target rows of shape (n, C), not integer labels: compute "
+               "-np.sum(y_true * np.log(p), axis=1) for rows (turn labels into rows with "
+               "one_hot first).", IndexError),
+        raised("labels_as_rows", "integer labels used as target rows", _LABELS_AS_ROWS_HINT,
+               ValueError, "could not be broadcast", tag="labels"),
+        variant("argmax_of_soft_targets", "soft target rows reduced with argmax", _ARGMAX_HINT,
+                _argmax_of_rows(classification.categorical_cross_entropy)),
         _sum_instead_of_mean(),
         _log_likelihood_sign(),
         ratio("mean_over_classes", "mean over the classes too",
@@ -1124,10 +1167,11 @@ _declare(Exercise(
 
 def _cce_logits_case(rng):
     n, c = shapes_not_square(rng)
+    targets, form = _targets(rng, n, c)
     if rng.random() < 0.3:
-        return case(class_labels(rng, n, c), logits(rng, (n, c)),
-                    class_weight=rng.uniform(0.2, 3.0, size=c), tags={"class_weight"})
-    return case(class_labels(rng, n, c), logits(rng, (n, c)))
+        return case(targets, logits(rng, (n, c)),
+                    class_weight=rng.uniform(0.2, 3.0, size=c), tags={"class_weight", form})
+    return case(targets, logits(rng, (n, c)), tags={form})
 
 
 def _log_probs(c):
@@ -1138,32 +1182,31 @@ def _weighted_over_n(c):
     weight = c.kwargs.get("class_weight")
     if weight is None:
         return None
-    labels = c.args[0]
-    losses = -_log_probs(c)[np.arange(labels.shape[0]), labels]
-    return np.sum(weight[labels] * losses) / labels.shape[0]
+    rows = _target_rows(c.args[0], c.args[1].shape[1])
+    losses = -np.sum(weight * rows * _log_probs(c), axis=1)
+    return np.sum(losses) / rows.shape[0]
 
 
 def _cce_clipped(c, eps):
-    labels, scores = c.args
-    probabilities_ = np.clip(_softmax_formula(scores), eps, 1.0)
-    losses = -np.log(probabilities_[np.arange(labels.shape[0]), labels])
+    targets, scores = c.args
+    rows = _target_rows(targets, scores.shape[1])
+    log_p = np.log(np.clip(_softmax_formula(scores), eps, 1.0))
     weight = c.kwargs.get("class_weight")
-    if weight is None:
-        return np.mean(losses)
-    return np.sum(weight[labels] * losses) / np.sum(weight[labels])
+    weight = np.ones(scores.shape[1]) if weight is None else weight
+    return np.sum(-np.sum(weight * rows * log_p, axis=1)) / np.sum(rows @ weight)
 
 
 def _one_hot_as_labels_cost(c):
     labels, scores = c.args
-    if labels.shape[0] != scores.shape[1]:
+    if labels.ndim != 1 or labels.shape[0] != scores.shape[1]:
         return None
     return np.mean(-np.sum(labels[None, :] * _log_probs(c), axis=1))
 
 
 _ONE_HOT_CONFUSION_HINT = (
-    "y_true holds integer class labels of shape (n,), not one-hot rows: pick each sample's "
-    "log-probability with log_probs[np.arange(n), y_true], or convert the labels first "
-    "(one_hot(y_true, C)).")
+    "here y_true holds integer class labels of shape (n,), not rows: tell the two forms apart "
+    "by y_true.ndim, and convert labels first with one_hot(y_true, C) (or pick each sample's "
+    "log-probability with log_probs[np.arange(n), y_true]).")
 
 _DOUBLE_SOFTMAX_HINT = (
     "your result is what the right formula gives for softmax(z): softmax was applied to "
@@ -1178,24 +1221,24 @@ _SOFTMAX_OVERFLOW_HINT = (
 _CCE_LOGITS_FIXED = (
     case(np.array([0, 1, 2, 1]),
          arr([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [0.0, 0.0, 0.0], [1.0, -1.0, 3.0]]),
-         label="4 samples, 3 classes"),
-    case(np.array([1]), arr([[0.25, 1.75]]), label="one sample"),
+         tags={"labels"}, label="4 samples, 3 classes"),
+    case(np.array([1]), arr([[0.25, 1.75]]), tags={"labels"}, label="one sample"),
     case(np.array([2, 0, 1]), arr([[2.0, 1.0, 0.1], [0.0, 3.0, -1.0], [1.0, 1.0, 5.0]]),
-         tags={"square"}, label="3 samples, 3 classes (square)"),
+         tags={"square", "labels"}, label="3 samples, 3 classes (square)"),
 )
 
 _CCE_LOGITS_EXTREME = (
     case(np.array([0, 2]), arr([[500.0, 0.0, -500.0], [1000.0, 999.0, -1000.0]]),
-         tags={"extreme"}, label="logits of ±500 and ±1000"),
+         tags={"extreme", "labels"}, label="logits of ±500 and ±1000"),
     case(np.array([1, 1]), arr([[-800.0, -800.0, -801.0], [0.0, -600.0, 5.0]]),
-         tags={"extreme"}, label="very negative logits"),
+         tags={"extreme", "labels"}, label="very negative logits"),
 )
 
 _declare(Exercise(
     id="categorical_cross_entropy_with_logits",
     lesson="05-categorical-cross-entropy",
-    summary="Mean categorical cross-entropy of integer labels (n,) and logits (n, C); with "
-            "class_weight, the weighted mean sum(w[y] * l) / sum(w[y]).",
+    summary="Mean categorical cross-entropy of targets (integer labels (n,) or rows (n, C)) and "
+            "logits (n, C); with class_weight, the weighted mean of exercise 5.",
     reference=classification.categorical_cross_entropy_with_logits,
     parameters=("y_true", "logits"),
     hyperparameters={"class_weight": None},
@@ -1204,7 +1247,14 @@ _declare(Exercise(
         case(np.array([0, 1, 2, 1, 1]),
              arr([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [0.0, 0.0, 0.0], [1.0, -1.0, 3.0],
                   [0.2, 0.1, 0.0]]),
-             class_weight=arr(1.0, 0.5, 4.0), tags={"class_weight"}, label="with class weights"),
+             class_weight=arr(1.0, 0.5, 4.0), tags={"class_weight", "labels"},
+             label="with class weights"),
+        case(arr([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+             arr([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [0.0, 0.0, 0.0]]),
+             tags={"one_hot"}, label="one-hot target rows (n, C)"),
+        case(arr([[0.8, 0.1, 0.1], [0.2, 0.5, 0.3], [0.0, 0.25, 0.75]]),
+             arr([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, -1.0, 3.0]]),
+             tags={"soft_targets"}, label="soft target rows"),
     ),
     random=_cce_logits_case,
     extreme=_CCE_LOGITS_EXTREME,
@@ -1213,11 +1263,18 @@ _declare(Exercise(
                   tag="extreme"),
         _either("one_hot_confusion", "integer labels used as one-hot rows",
                 _ONE_HOT_CONFUSION_HINT,
-                raised("a", "", "", ValueError, "could not be broadcast"),
+                raised("a", "", "", ValueError, "could not be broadcast", tag="labels"),
                 variant("b", "", "", _one_hot_as_labels_cost)),
+        raised("rows_as_labels", "target rows used as integer labels",
+               "here y_true holds target rows of shape (n, C): use them directly, "
+               "-np.sum(y_true * log_softmax(z), axis=1) (integer labels (n,) go through "
+               "one_hot first).", IndexError),
+        variant("argmax_of_soft_targets", "soft target rows reduced with argmax", _ARGMAX_HINT,
+                _argmax_of_rows(classification.categorical_cross_entropy_with_logits)),
         variant("weighted_mean_over_n", "weighted mean divided by n",
-                "with class weights the cost is a *weighted* mean: divide the sum of "
-                "w[y_i] * loss_i by the sum of the weights used, sum_i w[y_i], not by n.",
+                "with class weights the cost is a *weighted* mean: divide the weighted sum of "
+                "the losses by the sum of the weights used, sum_i sum_c w_c y_ic (sum_i w[y_i] "
+                "for labels), not by n.",
                 _weighted_over_n),
         variant("class_weight_ignored", "class_weight ignored",
                 "your result ignores class_weight: multiply each sample's loss by the weight "
@@ -1240,14 +1297,15 @@ _declare(Exercise(
 
 def _cce_grad_case(rng):
     n, c = shapes_not_square(rng)
-    return case(class_labels(rng, n, c), logits(rng, (n, c)))
+    targets, form = _targets(rng, n, c)
+    return case(targets, logits(rng, (n, c)), tags={form})
 
 
 def _cce_grad_variant(transform):
     def compute(c):
         labels, scores = c.args
         n, classes = scores.shape
-        targets = one_hot_rows(labels, classes)
+        targets = _target_rows(labels, classes)
         return transform(_softmax_formula(scores), targets, n, labels)
     return compute
 
@@ -1255,11 +1313,15 @@ def _cce_grad_variant(transform):
 _declare(Exercise(
     id="categorical_cross_entropy_with_logits_grad",
     lesson="05-categorical-cross-entropy",
-    summary="Gradient of the mean CCE w.r.t. the logits: (softmax(z) - one_hot(y)) / n.",
+    summary="Gradient of the mean CCE w.r.t. the logits: (softmax(z) - target rows) / n.",
     reference=classification.categorical_cross_entropy_with_logits_grad,
     parameters=("y_true", "logits"),
     output=Array("an array with the shape of logits, (n, C)"),
-    fixed=_CCE_LOGITS_FIXED,
+    fixed=_CCE_LOGITS_FIXED + (
+        case(arr([[0.8, 0.1, 0.1], [0.2, 0.5, 0.3], [0.0, 0.25, 0.75]]),
+             arr([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, -1.0, 3.0]]),
+             tags={"soft_targets"}, label="soft target rows"),
+    ),
     random=_cce_grad_case,
     extreme=_CCE_LOGITS_EXTREME,
     mistakes=(
@@ -1271,10 +1333,16 @@ _declare(Exercise(
                 "y_true holds integer class labels of shape (n,), not one-hot rows: "
                 "subtract 1 at each sample's class, e.g. grad = softmax(z); "
                 "grad[np.arange(n), y_true] -= 1, or build one_hot(y_true, C) first.",
-                raised("a", "", "", ValueError, "could not be broadcast"),
+                raised("a", "", "", ValueError, "could not be broadcast", tag="labels"),
                 variant("b", "", "", _cce_grad_variant(
                     lambda p, t, n, labels: (p - labels[None, :]) / n
-                    if labels.shape[0] == p.shape[1] else None))),
+                    if labels.ndim == 1 and labels.shape[0] == p.shape[1] else None))),
+        raised("rows_as_labels", "target rows used as integer labels",
+               "here y_true holds target rows of shape (n, C): subtract them directly, "
+               "(softmax(z) - y_true) / n (integer labels (n,) go through one_hot first).",
+               IndexError),
+        variant("argmax_of_soft_targets", "soft target rows reduced with argmax", _ARGMAX_HINT,
+                _argmax_of_rows(classification.categorical_cross_entropy_with_logits_grad)),
         _gradient_missing_mean(),
         _gradient_sign(),
         variant("gradient_wrt_probability", "gradient taken w.r.t. p instead of the logits",

@@ -429,6 +429,13 @@ BUGGY = [
      _for_rows(lambda y, p: -np.mean(np.sum(y * np.log(np.clip(p, 1e-12, 1)), axis=1)))),
     ("categorical_cross_entropy", "swapped_arguments",
      _for_rows(lambda y, p: -np.mean(np.sum(p * np.log(np.clip(y, EPS, 1)), axis=1)))),
+    ("softmax", "global_max_shift",
+     lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=-1, keepdims=True)),
+    ("log_softmax", "global_max_shift",
+     lambda z: z - z.max() - np.log(np.exp(z - z.max()).sum(axis=-1, keepdims=True))),
+    ("categorical_cross_entropy_with_logits", "log_of_softmax",
+     lambda y, z, class_weight=None: _cce_logits(y, z, class_weight,
+                                                 log_probabilities=np.log(_softmax(z)))),
     ("categorical_cross_entropy", "labels_as_rows",
      lambda y, p: -np.mean(np.sum(y * np.log(np.clip(p, EPS, 1)), axis=1))),
     ("categorical_cross_entropy", "argmax_of_soft_targets", cce_argmax_of_rows),
@@ -517,6 +524,8 @@ BUGGY = [
     ("hinge_loss", "sum_instead_of_mean", lambda y, s: np.sum(np.maximum(0, 1 - y * s))),
     ("hinge_loss", "broadcast_column_vector", lambda y, s: np.mean(np.maximum(0, 1 - y.reshape(-1, 1) * s))),
     ("triplet_loss", "squared_distance", lambda a, p, n, margin=1.0: np.mean(_triplet_values(a, p, n, margin, squared=True))),
+    ("triplet_loss", "np_max_instead_of_maximum",
+     lambda a, p, n, margin=1.0: np.mean(np.max(_triplet_values(a, p, n, margin, clip=False), 0))),
     ("triplet_loss", "missing_max", lambda a, p, n, margin=1.0: np.mean(_triplet_values(a, p, n, margin, clip=False))),
     ("triplet_loss", "positive_negative_swapped", lambda a, p, n, margin=1.0: np.mean(_triplet_values(a, n, p, margin))),
     ("triplet_loss", "margin_ignored", lambda a, p, n, margin=1.0: np.mean(_triplet_values(a, p, n, 1.0))),
@@ -538,6 +547,10 @@ BUGGY = [
     ("regularized_cost", "strength_ignored", lambda y, p, w, strength: np.mean((y - p) ** 2) + np.sum(w ** 2)),
     ("regularized_cost", "penalty_divided_by_n",
      lambda y, p, w, strength: np.mean((y - p) ** 2) + strength * np.sum(w ** 2) / len(y)),
+    ("regularized_cost", "half_penalty",
+     lambda y, p, w, strength: np.mean((y - p) ** 2) + 0.5 * strength * np.sum(w ** 2)),
+    ("regularized_cost", "half_data_term",
+     lambda y, p, w, strength: 0.5 * np.mean((y - p) ** 2) + strength * np.sum(w ** 2)),
     ("regularized_cost", "l1_penalty", lambda y, p, w, strength: np.mean((y - p) ** 2) + strength * np.sum(np.abs(w))),
     ("regularized_cost", "penalty_not_squared",
      lambda y, p, w, strength: np.mean((y - p) ** 2) + strength * np.linalg.norm(w)),
@@ -644,4 +657,32 @@ def test_array_difference_is_located():
     with pytest.raises(CheckFailed) as failure:
         check("sigmoid", sigmoid)
     message = str(failure.value)
-    assert "largest difference is at index 3" in message  # z = 2.5 in the first case
+    assert "farthest off is at index 3" in message  # z = 2.5 in the first case
+
+
+def test_the_value_shown_is_the_one_outside_its_tolerance():
+    from lossedu.grading.formatting import describe_difference
+
+    # index 0 differs more (1e-5) but is within rtol * 100 = 1e-4; index 1 is off by 1e-6,
+    # a relative 1e-3, far outside its tolerance
+    text = describe_difference(np.array([100.00001, 0.001001]), np.array([100.0, 0.001]),
+                               rtol=1e-6, atol=1e-9)
+    assert text == ("1 of 2 values differ; the farthest off is at index 1: "
+                    "expected 0.001, got 0.001001")
+
+
+def test_short_arrays_are_shown_whole():
+    from lossedu.grading.formatting import describe
+
+    labels = np.array([3, 3, 2, 2, 0, 1, 1, 0, 2, 3, 0, 1, 2, 2])
+    assert describe(labels) == ("array of shape (14,), dtype int64: "
+                                "[3, 3, 2, 2, 0, 1, 1, 0, 2, 3, 0, 1, 2, 2]")
+    assert describe(np.arange(30.0)).endswith("[0, 1, 2, 3, 4, 5, 6, 7, ...]")
+
+
+def test_an_extra_leading_axis_is_described_as_such():
+    with pytest.raises(CheckFailed) as failure:
+        check("softmax", lambda z: np.atleast_2d(_softmax(z)))
+    message = str(failure.value)
+    assert "shape (1, 3) but shape (3,) is expected" in message
+    assert "in front" in message and ".ravel()" not in message

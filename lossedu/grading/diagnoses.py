@@ -354,10 +354,17 @@ def _column_instead_of_vector(attempt: Attempt) -> bool:
 
 
 def _column_hint(attempt: Attempt) -> str:
-    return (f"your result has shape {attempt.got.shape} but shape {np.shape(attempt.expected)} "
-            "is expected: the values may be right, but an extra axis of length 1 came along "
-            "(a column (n, 1) instead of a vector (n,)). Return a flat array, e.g. with "
-            "`.ravel()`, and check where the extra axis appears.")
+    expected = np.shape(attempt.expected)
+    start = (f"your result has shape {attempt.got.shape} but shape {expected} is expected: the "
+             "values may be right, but an extra axis of length 1 came along")
+    if attempt.got.shape == (1,) + expected:
+        return (start + " in front (e.g. from np.atleast_2d or [None, :]). Return an array "
+                "with the shape of the input (reshape back to it, e.g. `.reshape(z.shape)`).")
+    if len(expected) == 1:
+        return (start + " (a column (n, 1) instead of a vector (n,)). Return a flat array, "
+                "e.g. with `.ravel()`, and check where the extra axis appears.")
+    return (start + " at the end. Drop it (e.g. `np.squeeze(result, axis=-1)`) and check "
+            "where it appears.")
 
 
 def _scalar_instead_of_array(attempt: Attempt) -> bool:

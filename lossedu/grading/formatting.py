@@ -10,7 +10,10 @@ import numpy as np
 
 __all__ = ["describe", "describe_difference", "number"]
 
-MAX_VALUES = 6
+MAX_VALUES = 20        # a vector this long is shown whole
+SHOWN_OF_LONGER = 8    # a longer one by its first values
+MAX_ROWS = 6           # a table with at most this many rows is shown whole
+MAX_COLUMNS = 6
 
 
 def number(value) -> str:
@@ -23,10 +26,9 @@ def number(value) -> str:
 
 def _values(array: np.ndarray) -> str:
     flat = array.reshape(-1)
-    shown = ", ".join(_short(v) for v in flat[:MAX_VALUES])
-    if flat.size > MAX_VALUES:
-        shown += ", ..."
-    return shown
+    if flat.size <= MAX_VALUES:
+        return ", ".join(_short(v) for v in flat)
+    return ", ".join(_short(v) for v in flat[:SHOWN_OF_LONGER]) + ", ..."
 
 
 def _short(value) -> str:
@@ -61,9 +63,11 @@ def describe(value) -> str:
     if array.ndim == 1:
         return f"array of shape {array.shape}{kind}: [{_values(array)}]"
     rows = []
-    for row in array.reshape(array.shape[0], -1)[:3]:
-        rows.append("[" + _values(row[:4]) + (", ..." if row.size > 4 else "") + "]")
-    more = ", ..." if array.shape[0] > 3 else ""
+    shown_rows = array.shape[0] if array.shape[0] <= MAX_ROWS else 3
+    for row in array.reshape(array.shape[0], -1)[:shown_rows]:
+        rows.append("[" + _values(row[:MAX_COLUMNS])
+                    + (", ..." if row.size > MAX_COLUMNS else "") + "]")
+    more = ", ..." if array.shape[0] > shown_rows else ""
     return f"array of shape {array.shape}{kind}: [{', '.join(rows)}{more}]"
 
 
@@ -72,11 +76,17 @@ def describe_difference(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-
     """Where two same-shape arrays differ most, or None for scalars."""
     if got.shape != expected.shape or got.ndim == 0:
         return None
+    outside = ~np.isclose(got, expected, rtol=rtol, atol=atol)
+    if not outside.any():
+        return None
+    # The value farthest outside its own tolerance (not merely the largest
+    # difference, which may sit on a large value that is within rtol).
     with np.errstate(all="ignore"):
-        difference = np.abs(got - expected)
-        difference[np.isnan(difference)] = np.inf
-    index = np.unravel_index(int(np.argmax(difference)), got.shape)
+        excess = np.abs(got - expected) - (atol + rtol * np.abs(expected))
+    excess[np.isnan(excess)] = np.inf
+    excess[~outside] = -np.inf
+    index = np.unravel_index(int(np.argmax(excess)), got.shape)
     where = index[0] if len(index) == 1 else tuple(int(i) for i in index)
-    wrong = int(np.sum(~np.isclose(got, expected, rtol=rtol, atol=atol)))
-    return (f"{wrong} of {got.size} values differ; the largest difference is at index "
+    wrong = int(np.sum(outside))
+    return (f"{wrong} of {got.size} values differ; the farthest off is at index "
             f"{where}: expected {number(expected[index])}, got {number(got[index])}")

@@ -466,7 +466,7 @@ def _bce_clipped(c, eps):
 _CLIPPING_EPSILONS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15)
 
 
-def _saturated_on_extreme(clipped=None) -> Mistake:
+def _saturated_on_extreme(clipped=None, hint=None) -> Mistake:
     """Probabilities formed from logits and clipped: the loss saturates at -log(eps).
 
     Recognised on the extreme cases (finite but wrong there), and on any case
@@ -479,7 +479,7 @@ def _saturated_on_extreme(clipped=None) -> Mistake:
         tests += [variant(f"eps{eps:g}", "", "", lambda c, eps=eps: clipped(c, eps))
                   for eps in _CLIPPING_EPSILONS]
     return _either("clipped_probabilities", "probabilities clipped instead of using logits",
-                   _saturated_hint, *tests)
+                   hint or _saturated_hint, *tests)
 
 
 _declare(Exercise(
@@ -942,6 +942,34 @@ _KEEPDIMS_HINT = ("z.max(axis=1) and z.sum(axis=1) have shape (n,), which numpy 
                   "keepdims=True (shape (n, 1)) before subtracting or dividing.")
 
 
+_GLOBAL_MAX_HINT = ("you subtracted the largest logit of the whole array, not of each row: a row "
+                    "whose logits are all far below it underflows to exp(...) = 0, and 0/0 is "
+                    "NaN. Subtract each row's own maximum, z.max(axis=-1, keepdims=True).")
+
+
+def _global_shift(z):
+    """exp(z - max of the whole array): what a shift by the global maximum computes."""
+    with np.errstate(all="ignore"):
+        return np.exp(z - np.max(z))
+
+
+def _softmax_global_shift(c):
+    z = c.args[0]
+    if z.ndim != 2:
+        return None
+    shifted = _global_shift(z)
+    with np.errstate(all="ignore"):
+        return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def _log_softmax_global_shift(c):
+    z = c.args[0]
+    if z.ndim != 2:
+        return None
+    with np.errstate(all="ignore"):
+        return z - np.max(z) - np.log(_global_shift(z).sum(axis=-1, keepdims=True))
+
+
 def _rows_do_not_sum_to_one(attempt) -> bool:
     got = attempt.got
     return (got is not None and got.shape == attempt.expected.shape and got.ndim == 2
@@ -959,6 +987,8 @@ _declare(Exercise(
     random=_scores_case,
     extreme=_SCORES_EXTREME,
     mistakes=(
+        variant("global_max_shift", "the whole array's maximum subtracted", _GLOBAL_MAX_HINT,
+                _softmax_global_shift),
         nonfinite("softmax_overflow", "softmax without the max shift",
                   "your result has NaN or inf for logits like ±1000: exp(1000) overflows to "
                   "inf (and a row of very negative logits gives 0/0). Subtract each row's "
@@ -1008,6 +1038,11 @@ _declare(Exercise(
              "rounds to 0 and log(0) = -inf. Do not take the log of softmax; compute "
              "z - logsumexp(z) directly: m = z.max(axis=-1, keepdims=True), then "
              "z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True)).", _log_of_zero),
+        variant("global_max_shift", "the whole array's maximum subtracted",
+                "you subtracted the largest logit of the whole array, not of each row: in a "
+                "row whose logits are all far below it, sum(exp(z - m)) underflows to 0 and "
+                "its log is -inf. Use each row's own maximum, z.max(axis=-1, keepdims=True).",
+                _log_softmax_global_shift),
         nonfinite("logsumexp_overflow", "logsumexp without the max shift",
                   "your result has NaN or inf for logits like ±1000: exp(1000) overflows. "
                   "Subtract each row's maximum m before exponentiating and add it back: "
@@ -1227,11 +1262,14 @@ _CCE_LOGITS_FIXED = (
          tags={"square", "labels"}, label="3 samples, 3 classes (square)"),
 )
 
+# "very negative logits" first: a softmax without the max shift gives NaN there
+# (0/0), the log of a shifted softmax gives inf (-log 0), so the first failure
+# tells the two mistakes apart.
 _CCE_LOGITS_EXTREME = (
+    case(np.array([1, 1]), arr([[-800.0, -800.0, -801.0], [0.0, -1000.0, 5.0]]),
+         tags={"extreme", "labels"}, label="very negative logits"),
     case(np.array([0, 2]), arr([[500.0, 0.0, -500.0], [1000.0, 999.0, -1000.0]]),
          tags={"extreme", "labels"}, label="logits of ±500 and ±1000"),
-    case(np.array([1, 1]), arr([[-800.0, -800.0, -801.0], [0.0, -600.0, 5.0]]),
-         tags={"extreme", "labels"}, label="very negative logits"),
 )
 
 _declare(Exercise(
@@ -1259,6 +1297,14 @@ _declare(Exercise(
     random=_cce_logits_case,
     extreme=_CCE_LOGITS_EXTREME,
     mistakes=(
+        _either("log_of_softmax", "log of a probability that rounded to 0",
+                "your result is inf on logits far apart: a probability far below the row's "
+                "largest logit rounds to 0 even with the max shift, and -log(0) = inf. Do "
+                "not take the log of softmax: use "
+                "log_softmax(z) = z - m - log(sum(exp(z - m))) with "
+                "m = z.max(axis=-1, keepdims=True).",
+                when("picked", "", "", lambda a: "extreme" in a.case.tags and a.got is not None
+                     and bool(np.any(np.isposinf(a.got))) and not np.any(np.isnan(a.got)))),
         nonfinite("softmax_overflow", "softmax without the max shift", _SOFTMAX_OVERFLOW_HINT,
                   tag="extreme"),
         _either("one_hot_confusion", "integer labels used as one-hot rows",
@@ -1290,7 +1336,13 @@ _declare(Exercise(
               "your result is the expected one divided by the number of classes: sum over "
               "the classes of each sample, then take the mean over the samples.",
               lambda c: 1.0 / c.args[1].shape[-1]),
-        _saturated_on_extreme(_cce_clipped),
+        _saturated_on_extreme(
+            _cce_clipped,
+            "your result is right for moderate logits but too small on logits far apart: "
+            "turning logits into probabilities and clipping them caps each loss at -log(eps) "
+            "(about 16 for eps = 1e-7), while the true loss of a confidently wrong example "
+            "grows with the logit gap. Compute log_softmax(z) = z - m - log(sum(exp(z - m))) "
+            "with m = z.max(axis=-1, keepdims=True), and pick the true class's entry."),
     ),
 ))
 
@@ -1659,7 +1711,8 @@ _declare(Exercise(
 ))
 
 
-def _triplet_formula(c, *, squared=False, use_max=True, margin=None, axis=-1, swap=False):
+def _triplet_formula(c, *, squared=False, use_max=True, margin=None, axis=-1, swap=False,
+                     largest=False):
     a, p, n = (np.atleast_2d(v) for v in c.args)
     if swap:
         p, n = n, p
@@ -1669,6 +1722,8 @@ def _triplet_formula(c, *, squared=False, use_max=True, margin=None, axis=-1, sw
     else:
         dp, dn = np.linalg.norm(a - p, axis=axis), np.linalg.norm(a - n, axis=axis)
     value = dp - dn + m
+    if largest:  # np.max(value, 0): the largest over the batch, not a clip
+        return np.max(value)
     return np.mean(np.maximum(0, value) if use_max else value)
 
 
@@ -1694,8 +1749,9 @@ _declare(Exercise(
     hyperparameters={"margin": 1.0},
     output=Number("the cost"),
     fixed=(
-        case(arr([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]]), arr([[0.5, 0.0], [1.0, 2.0], [2.0, 0.5]]),
-             arr([[3.0, 4.0], [1.5, 1.0], [0.0, 0.0]]), label="3 triplets in 2-d"),
+        # d(a, p) = 0.5, 1, 1.5 and d(a, n) = 2, 0.5, 0.8: losses 0, 1.5, 1.7
+        case(arr([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]]), arr([[0.5, 0.0], [1.0, 2.0], [2.0, 1.5]]),
+             arr([[2.0, 0.0], [1.5, 1.0], [2.0, 0.8]]), label="3 triplets in 2-d"),
         case(arr(0.0, 0.0, 0.0), arr(1.0, 0.0, 0.0), arr(0.0, 0.5, 0.0), label="one triplet (d,)"),
         case(arr([[1.0, 2.0, 0.0, 1.0], [0.0, 0.0, 1.0, 1.0]]),
              arr([[1.0, 1.0, 0.0, 1.0], [0.5, 0.0, 1.0, 0.0]]),
@@ -1709,7 +1765,7 @@ _declare(Exercise(
                 "axis=-1)).", lambda c: _triplet_formula(c, squared=True)),
         variant("missing_max", "max(0, ...) missing",
                 "a triplet whose negative is already far enough must cost 0, not a negative "
-                "amount: clip with np.maximum(0, ...).",
+                "amount: clip each triplet with np.maximum(0, ...), then average.",
                 lambda c: _triplet_formula(c, use_max=False)),
         variant("positive_negative_swapped", "positive and negative swapped",
                 "the loss is d(anchor, positive) - d(anchor, negative) + margin: the positive "
@@ -1719,6 +1775,10 @@ _declare(Exercise(
                 "your result is the one for margin = 1 although the check passed another "
                 "margin: use the margin argument.",
                 lambda c: _triplet_formula(c, margin=1.0) if "margin" in c.kwargs else None),
+        variant("np_max_instead_of_maximum", "np.max instead of np.maximum",
+                "your result is the largest triplet value of the batch: np.max(x, 0) reduces "
+                "along axis 0. The clip at zero is elementwise, np.maximum(0, x), followed by "
+                "the mean.", lambda c: _triplet_formula(c, largest=True)),
         variant("distance_wrong_axis", "distance over the wrong axis",
                 "each row is one embedding: take the norm along axis=-1 (the features), one "
                 "distance per triplet.",
@@ -1841,7 +1901,7 @@ _declare(Exercise(
     hyperparameters={"strength": REQUIRED},
     output=Number("the regularized cost"),
     fixed=(
-        case(arr(1.0, 2.0), arr(1.5, 2.0), arr(3.0, -4.0), strength=0.01),
+        case(arr(1.0, 2.0, 0.0), arr(1.5, 2.0, 0.5), arr(3.0, -4.0), strength=0.01),
         case(arr(0.0, 1.0, 2.0, 3.0), arr(0.5, 0.5, 2.5, 2.0), arr(1.0, -1.0, 2.0), strength=0.1),
         case(arr(0.0, 1.0, 2.0), arr(1.0, 1.0, 1.0), arr(5.0, 5.0), strength=0.0,
              label="strength 0: no penalty"),
@@ -1859,6 +1919,13 @@ _declare(Exercise(
                 "your penalty is divided by the number of samples: in this exercise only the "
                 "data term is a mean; add strength * sum(weights ** 2) as it is.",
                 lambda c: _regularized(c, penalty_scale=1.0 / c.args[0].shape[0])),
+        variant("half_penalty", "½ in front of the penalty",
+                "your penalty is ½ strength * sum(weights ** 2): some books write the L2 "
+                "penalty with a ½; in this exercise it is strength * sum(weights ** 2).",
+                lambda c: _regularized(c, penalty_scale=0.5)),
+        variant("half_data_term", "½ in front of the MSE",
+                "your data term is half the MSE: here it is the plain mean of the squared "
+                "errors, without a ½.", lambda c: _regularized(c, data_scale=0.5)),
         variant("l1_penalty", "L1 penalty instead of L2",
                 "your penalty is strength * sum|w|: the L2 penalty squares the weights.",
                 lambda c: _regularized(c, kind="l1")),

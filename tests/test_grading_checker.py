@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import lossedu.grading.checker as checker
-from lossedu import activations, regression, training
+from lossedu import activations, metrics, regression, training
 from lossedu.grading import (EXERCISES, CheckFailed, CheckResult, UnknownExerciseError, check,
                              exercise_cases)
 
@@ -219,7 +219,7 @@ def _refused(exercise_id, function):
     with pytest.raises(CheckFailed) as failure:
         check(exercise_id, function)
     assert failure.value.diagnosis == "reference_called"
-    assert "calls lossedu's own" in str(failure.value)
+    assert "calls lossedu's" in str(failure.value)
     return str(failure.value)
 
 
@@ -239,6 +239,74 @@ def test_a_wrapper_around_the_reference_is_refused_whatever_its_name():
     _refused("mse", functools.partial(regression.mse, reduction="mean"))
     _refused("softmax", lambda z: activations.softmax(z, axis=-1))
     _refused("mse", lambda y, p: training.cost(y, p))  # the same computation under another name
+
+
+def test_lossedu_functions_that_compute_the_same_thing_are_refused():
+    from lossedu import custom, gradcheck
+
+    assert "lossedu's own mse" in _refused("mse", regression.mse)
+    assert "lossedu's huber, which computes" in _refused(
+        "mse", lambda y, p: 2 * regression.huber(y, p, delta=1e300))
+    _refused("mse", lambda y, p: training.regularized_cost(y, p, [0.0], strength=0.0))
+    _refused("softmax", lambda z: np.exp(activations.log_softmax(z)))
+    _refused("sigmoid", lambda z: np.exp(activations.log_sigmoid(z)))
+    _refused("mse_grad", lambda y, p: gradcheck.numerical_gradient(
+        lambda q: float(np.mean((y - q) ** 2)), p))
+    _refused("mse_grad", lambda y, p: 2 * regression.huber_grad(y, p, delta=1e300))
+    _refused("f1_score", lambda y, p: 2 / (1 / metrics.precision(y, p) + 1 / metrics.recall(y, p)))
+    _refused("regularized_cost", lambda y, p, w, strength: float(
+        np.mean((y - p) ** 2)) + custom.l2_penalty(w, strength=strength))
+
+
+def test_reading_the_expected_value_from_the_checker_is_impossible():
+    def mse(y_true, y_pred):
+        frame = sys._getframe(1)
+        while frame is not None:
+            if "expected" in frame.f_locals and frame.f_locals["expected"] is not None:
+                return frame.f_locals["expected"]
+            attempt = frame.f_locals.get("attempt")
+            if attempt is not None and getattr(attempt, "expected", None) is not None:
+                return attempt.expected
+            frame = frame.f_back
+        return 0.0
+
+    with pytest.raises(CheckFailed):
+        check("mse", mse)
+    with pytest.raises(CheckFailed):
+        check("mse", mse, hidden=True)
+
+
+def test_switching_off_the_profiler_is_refused():
+    def mse(y_true, y_pred):
+        sys.setprofile(None)
+        return regression.mse(y_true, y_pred)
+
+    with pytest.raises(CheckFailed) as failure:
+        check("mse", mse)
+    assert failure.value.diagnosis == "reference_called"
+    assert "sys.setprofile" in str(failure.value)
+    assert sys.getprofile() is None
+
+
+def test_the_reference_called_in_a_thread_is_refused():
+    def mse(y_true, y_pred):
+        result = []
+        worker = threading.Thread(target=lambda: result.append(regression.mse(y_true, y_pred)))
+        worker.start()
+        worker.join()
+        return result[0]
+
+    _refused("mse", mse)
+    assert threading.getprofile() is None
+
+
+def test_sys_exit_in_the_learners_function_is_reported_not_suffered():
+    def mse(y_true, y_pred):
+        sys.exit(0)
+
+    with pytest.raises(CheckFailed) as failure:
+        check("mse", mse)
+    assert "SystemExit" in str(failure.value)
 
 
 def test_a_lazy_result_that_calls_the_reference_later_is_refused():

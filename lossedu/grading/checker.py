@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import html
+import inspect
 import numbers
 import os
 import signal
@@ -161,6 +162,7 @@ class _Guard:
                 self._codes.append(reference.__code__)
         self._names = {code.co_name for code in self._codes}
         self.called: str | None = None
+        self.unhooked = False
         self.time_limit = time_limit
         self._use_timer = bool(time_limit) and hasattr(signal, "setitimer") and \
             threading.current_thread() is threading.main_thread()
@@ -185,11 +187,14 @@ class _Guard:
         # to a test cell with anything on stderr, does not punish it.
         self._stack.enter_context(redirect_stderr(sys.stdout))
         self._previous_profile = sys.getprofile()
+        self._previous_thread_profile = threading.getprofile()
+        self.unhooked = False
         self._armed = False
         if self._use_timer:
             self._previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
             self._started = time.monotonic()
         sys.setprofile(self._profile)
+        threading.setprofile(self._profile)  # threads the learner's code starts
         if self._use_timer:
             try:
                 self._armed = True
@@ -207,7 +212,10 @@ class _Guard:
             if self._armed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         finally:
+            # A learner's code that removed the hook could call the reference unseen.
+            self.unhooked = sys.getprofile() != self._profile
             sys.setprofile(self._previous_profile)
+            threading.setprofile(self._previous_thread_profile)
             if self._use_timer:
                 signal.signal(signal.SIGALRM, self._previous_handler)
                 remaining, interval = getattr(self, "_previous_timer", (0.0, 0.0))
@@ -317,10 +325,11 @@ class _Run:
         self.guard = _Guard(exercise, limit)
         self.timed_out = False
 
-    def attempt(self, case, expected) -> Attempt:
+    def attempt(self, case) -> Attempt:
+        """Call the learner's function on ``case``; ``expected`` is filled in afterwards."""
         args = tuple(_private_copy(value) for value in case.args)
         kwargs = {name: _private_copy(value) for name, value in case.kwargs.items()}
-        attempt = Attempt(self.exercise, case, expected)
+        attempt = Attempt(self.exercise, case, None)
         self.timed_out = False
         try:
             with self.guard:
@@ -333,7 +342,7 @@ class _Run:
             attempt.got = None
         except _NotNumbers as problem:
             attempt.problem = str(problem)
-        except Exception as error:  # the learner's code failed: reported, not suffered
+        except (Exception, SystemExit) as error:  # the learner's code failed: reported
             attempt.error = error
             attempt.got = None
         attempt.mutated = tuple(
@@ -450,9 +459,19 @@ def _failure(run: _Run, attempt: Attempt, index: int, total: int) -> CheckFailed
 
 def _refusal(run: _Run) -> CheckFailed:
     fn = run.exercise.id
-    message = (f"{fn}: your function calls lossedu's own {run.guard.called}, the reference "
-               f"this exercise asks you to write. Write the computation yourself with numpy; "
-               "the check does not accept an answer that calls the reference.")
+    called = run.guard.called
+    if called is None:  # the profile hook was removed by the learner's code
+        message = (f"{fn}: your function changed Python's profiler (sys.setprofile), which "
+                   "the check uses to see what your function calls. Remove that line; the "
+                   "check does not accept an answer that hides what it calls.")
+    elif called == getattr(inspect.unwrap(run.exercise.reference), "__name__", fn):
+        message = (f"{fn}: your function calls lossedu's own {called}, the reference "
+                   "this exercise asks you to write. Write the computation yourself with "
+                   "numpy; the check does not accept an answer that calls the reference.")
+    else:
+        message = (f"{fn}: your function calls lossedu's {called}, which computes what this "
+                   "exercise asks you to write. Write the computation yourself with numpy; "
+                   "the check does not accept an answer built on it.")
     return CheckFailed(message, exercise_id=fn, diagnosis="reference_called",
                        case_index=None, seed=run.seed, hidden=run.hidden)
 
@@ -512,9 +531,11 @@ def check_exercise(exercise: Exercise, fn, *, hidden: bool = False, seed: int | 
     run = _Run(exercise, fn, hidden=hidden, seed=seed)
     total = len(cases)
     for index, case in enumerate(cases, start=1):
-        expected = as_float64(_quiet(exercise.expected_value, case))
-        attempt = run.attempt(case, expected)
-        if run.guard.called:
+        # The reference runs after the learner's function, so that no frame on
+        # the stack holds the expected value while the learner's code runs.
+        attempt = run.attempt(case)
+        attempt.expected = as_float64(_quiet(exercise.expected_value, case))
+        if run.guard.called or run.guard.unhooked:
             raise _refusal(run) from None
         if run.timed_out:
             raise _timeout(run, case, index, total) from None

@@ -353,6 +353,7 @@ _declare(Exercise(
     lesson="02-binary-cross-entropy",
     summary="The logistic sigmoid 1 / (1 + exp(-z)), elementwise, exact for any finite z.",
     reference=activations.sigmoid,
+    forbidden=(activations.log_sigmoid,),
     parameters=("z",),
     output=Array("an array with the shape of z"),
     fixed=(
@@ -497,7 +498,7 @@ _declare(Exercise(
     random=_logit_case,
     extreme=(case(_EXTREME_LABELS, _EXTREME_BINARY_LOGITS, tags={"extreme"},
                   label="logits of ±500 and ±800"),),
-    forbidden=(custom.focal_loss,),
+    forbidden=(custom.focal_loss, classification.categorical_cross_entropy_with_logits),
     mistakes=(
         nonfinite("log_sigmoid_overflow", "log(sigmoid(z)) overflow", _LOG_SIGMOID_HINT,
                   tag="extreme"),
@@ -524,6 +525,7 @@ _declare(Exercise(
     lesson="02-binary-cross-entropy",
     summary="Gradient of the mean BCE with respect to the logits: (sigmoid(z) - y) / n.",
     reference=classification.binary_cross_entropy_with_logits_grad,
+    forbidden=(gradcheck.numerical_gradient,),
     parameters=("y_true", "logits"),
     output=Array("an array with the shape of logits"),
     fixed=(
@@ -576,7 +578,7 @@ _declare(Exercise(
     output=Number("the cost"),
     fixed=_REGRESSION_FIXED,
     random=_regression_case,
-    forbidden=(training.cost,),
+    forbidden=(training.cost, regression.huber, training.regularized_cost),
     mistakes=(
         _sum_instead_of_mean("the squared errors"),
         _divided_by_rows(),
@@ -603,6 +605,7 @@ _declare(Exercise(
     lesson="03-mean-squared-error",
     summary="Gradient of the MSE cost with respect to y_pred: 2 (y_pred - y_true) / (number of values).",
     reference=regression.mse_grad,
+    forbidden=(regression.huber_grad, gradcheck.numerical_gradient),
     parameters=("y_true", "y_pred"),
     output=Array("an array with the shape of y_pred"),
     fixed=_REGRESSION_FIXED,
@@ -723,6 +726,7 @@ _declare(Exercise(
     lesson="03-mean-squared-error",
     summary="Gradient of the mean Huber loss w.r.t. y_pred: clip(r, -delta, delta) / (number of values).",
     reference=regression.huber_grad,
+    forbidden=(gradcheck.numerical_gradient,),
     parameters=("y_true", "y_pred"),
     hyperparameters={"delta": 1.0},
     output=Array("an array with the shape of y_pred"),
@@ -796,6 +800,7 @@ _declare(Exercise(
     lesson="04-mse-vs-bce",
     summary="F1 score of binary labels (positive class 1); 0.0 when it is 0/0.",
     reference=metrics.f1_score,
+    forbidden=(metrics.precision, metrics.recall),
     parameters=("y_true", "y_pred"),
     output=Number("the F1 score", per_sample=False),
     fixed=(
@@ -981,6 +986,7 @@ _declare(Exercise(
     lesson="05-categorical-cross-entropy",
     summary="Softmax over the last axis: exp(z) / sum(exp(z)), exact for any finite logits.",
     reference=activations.softmax,
+    forbidden=(activations.log_softmax,),
     parameters=("z",),
     output=Array("an array with the shape of z, each row summing to 1"),
     fixed=_SCORES_FIXED,
@@ -1027,6 +1033,7 @@ _declare(Exercise(
     lesson="05-categorical-cross-entropy",
     summary="log(softmax(z)) over the last axis, computed as z - logsumexp(z), exact for any logits.",
     reference=activations.log_softmax,
+    forbidden=(activations.logsumexp, activations.softmax),
     parameters=("z",),
     output=Array("an array with the shape of z"),
     fixed=_SCORES_FIXED,
@@ -1151,6 +1158,7 @@ _declare(Exercise(
     summary="Mean categorical cross-entropy of targets (integer labels (n,) or rows (n, C)) and "
             "probability rows (n, C), probabilities clipped to [1e-7, 1].",
     reference=classification.categorical_cross_entropy,
+    forbidden=(classification.categorical_cross_entropy_with_logits,),
     parameters=("y_true", "y_pred"),
     output=Number("the cost"),
     fixed=(
@@ -1367,6 +1375,7 @@ _declare(Exercise(
     lesson="05-categorical-cross-entropy",
     summary="Gradient of the mean CCE w.r.t. the logits: (softmax(z) - target rows) / n.",
     reference=classification.categorical_cross_entropy_with_logits_grad,
+    forbidden=(gradcheck.numerical_gradient,),
     parameters=("y_true", "logits"),
     output=Array("an array with the shape of logits, (n, C)"),
     fixed=_CCE_LOGITS_FIXED + (
@@ -1897,6 +1906,7 @@ _declare(Exercise(
     lesson="07-choosing-a-loss",
     summary="MSE cost plus an L2 penalty: mse(y_true, y_pred) + strength * sum(weights ** 2).",
     reference=training.regularized_cost,
+    forbidden=(custom.l2_penalty, regression.mse, training.cost),
     parameters=("y_true", "y_pred", "weights"),
     hyperparameters={"strength": REQUIRED},
     output=Number("the regularized cost"),

@@ -127,6 +127,17 @@ def cost_calling_an_unwritten_helper(y_true, y_pred):
     return float(np.mean(unwritten_squared_error(y_true, y_pred)))
 
 
+def steps_from_which_it_stays_above(history, target):
+    step = -1
+    for index, accuracy in enumerate(history):
+        if accuracy >= target:
+            if step == -1:
+                step = index
+        else:
+            step = -1
+    return step
+
+
 def f1_one_at_zero_over_zero(y_true, y_pred):
     tp = np.sum((y_true == 1) & (y_pred == 1))
     wrong = np.sum(y_true != y_pred)
@@ -331,6 +342,9 @@ BUGGY = [
     ("binary_cross_entropy_with_logits", "log_likelihood_sign",
      lambda y, z: -np.mean(y * _softplus(-z) + (1 - y) * _softplus(z))),
     ("binary_cross_entropy_with_logits", "positive_term_only", lambda y, z: np.mean(y * _softplus(-z))),
+    ("binary_cross_entropy_with_logits", "yz_sign", lambda y, z: np.mean(_softplus(z) + y * z)),
+    ("binary_cross_entropy_with_logits", "labels_flipped",
+     lambda y, z: np.mean(y * _softplus(z) + (1 - y) * _softplus(-z))),
     ("binary_cross_entropy_with_logits", "logits_as_probabilities", lambda y, z: np.mean(_bce(y, z))),
     ("binary_cross_entropy_with_logits", "broadcast_column_vector",
      lambda y, z: np.mean(y.reshape(-1, 1) * _softplus(-z) + (1 - y.reshape(-1, 1)) * _softplus(z))),
@@ -343,6 +357,8 @@ BUGGY = [
     ("binary_cross_entropy_with_logits_grad", "gradient_wrt_probability",
      lambda y, z: (_sigmoid(z) - y) / (_sigmoid(z) * (1 - _sigmoid(z))) / len(y)),
     ("binary_cross_entropy_with_logits_grad", "logits_not_squashed", lambda y, z: (z - y) / len(y)),
+    ("binary_cross_entropy_with_logits_grad", "sigmoid_derivative_again",
+     lambda y, z: (_sigmoid(z) - y) * _sigmoid(z) * (1 - _sigmoid(z)) / len(y)),
     # lesson 03
     ("mse", "sum_instead_of_mean", lambda y, p: np.sum((y - p) ** 2)),
     ("mse", "divided_by_rows", lambda y, p: np.sum((y - p) ** 2) / len(y)),
@@ -368,6 +384,11 @@ BUGGY = [
     ("mae", "median_instead_of_mean", lambda y, p: np.median(np.abs(y - p))),
     ("mae", "broadcast_column_vector", lambda y, p: np.mean(np.abs(y.reshape(-1, 1) - p))),
     ("huber", "delta_ignored", lambda y, p, delta=1.0: np.mean(_huber_values(y, p, 1.0))),
+    ("huber", "test_without_abs", lambda y, p, delta=1.0: np.mean(np.where(
+        p - y <= delta, 0.5 * (p - y) ** 2, delta * (np.abs(p - y) - 0.5 * delta)))),
+    ("huber", "linear_without_abs", lambda y, p, delta=1.0: np.mean(np.where(
+        np.abs(p - y) <= delta, 0.5 * (p - y) ** 2, delta * ((p - y) - 0.5 * delta)))),
+    ("huber", "smooth_l1", lambda y, p, delta=1.0: np.mean(_huber_values(y, p, delta)) / delta),
     ("huber", "quadratic_half_missing", lambda y, p, delta=1.0: np.mean(_huber_values(y, p, delta, half=1.0))),
     ("huber", "linear_offset_missing", lambda y, p, delta=1.0: np.mean(_huber_values(y, p, delta, offset=False))),
     ("huber", "branches_swapped", lambda y, p, delta=1.0: np.mean(_huber_values(y, p, delta, swap=True))),
@@ -376,6 +397,12 @@ BUGGY = [
     ("huber", "broadcast_column_vector", lambda y, p, delta=1.0: np.mean(_huber_values(y.reshape(-1, 1), p, delta))),
     ("huber", "keyword_arguments", lambda y, p: np.mean(_huber_values(y, p, 1.0))),
     ("huber_grad", "delta_ignored", lambda y, p, delta=1.0: np.clip(p - y, -1, 1) / np.size(p)),
+    ("huber_grad", "slope_one_outside", lambda y, p, delta=1.0: np.where(
+        np.abs(p - y) <= delta, p - y, np.sign(p - y)) / np.size(p)),
+    ("huber_grad", "gradient_pieces_swapped", lambda y, p, delta=1.0: np.where(
+        np.abs(p - y) <= delta, delta * np.sign(p - y), p - y) / np.size(p)),
+    ("huber_grad", "quadratic_slope_doubled", lambda y, p, delta=1.0: np.where(
+        np.abs(p - y) <= delta, 2 * (p - y), delta * np.sign(p - y)) / np.size(p)),
     ("huber_grad", "not_clipped", lambda y, p, delta=1.0: (p - y) / np.size(p)),
     ("huber_grad", "gradient_missing_mean", lambda y, p, delta=1.0: np.clip(p - y, -delta, delta)),
     ("huber_grad", "gradient_sign", lambda y, p, delta=1.0: np.clip(y - p, -delta, delta) / np.size(p)),
@@ -384,10 +411,13 @@ BUGGY = [
     ("accuracy", "count_instead_of_fraction", lambda y, p: np.sum(y == p)),
     ("accuracy", "percentage", lambda y, p: 100 * np.mean(y == p)),
     ("accuracy", "error_rate", lambda y, p: np.mean(y != p)),
+    ("accuracy", "integer_division", lambda y, p: np.sum(y == p) // len(y)),
     ("f1_score", "zero_division", f1_with_numpy_division),
     ("f1_score", "zero_division", f1_with_python_division),
     ("f1_score", "zero_division_as_one", f1_one_at_zero_over_zero),
     ("f1_score", "accuracy_instead", lambda y, p: np.mean(y == p)),
+    ("f1_score", "jaccard", lambda y, p: np.sum((y == 1) & (p == 1)) / (
+        np.sum((y == 1) & (p == 1)) + np.sum(y != p))),
     ("f1_score", "precision_instead", lambda y, p: _safe(_counts(y, p)[0], np.sum(p == 1))),
     ("f1_score", "recall_instead", lambda y, p: _safe(_counts(y, p)[0], np.sum(y == 1))),
     ("f1_score", "arithmetic_mean",
@@ -395,6 +425,7 @@ BUGGY = [
     ("f1_score", "positive_class_swapped",
      lambda y, p: _safe(2 * np.sum((y == 0) & (p == 0)), 2 * np.sum((y == 0) & (p == 0)) + np.sum(y != p))),
     ("steps_to_accuracy", "off_by_one", steps_plus_one),
+    ("steps_to_accuracy", "stays_above", steps_from_which_it_stays_above),
     ("steps_to_accuracy", "strict_inequality", steps_strict),
     ("steps_to_accuracy", "argmax_when_never", lambda h, t: int(np.argmax(np.asarray(h) >= t))),
     ("steps_to_accuracy", "length_when_never", steps_length_when_never),

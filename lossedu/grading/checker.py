@@ -444,7 +444,8 @@ def _failure(run: _Run, attempt: Attempt, index: int, total: int) -> CheckFailed
                     attempt.got, attempt.expected, exercise.tolerance.rtol, exercise.tolerance.atol)
                 if where and not attempt.mutated:
                     lines.append(f"  ({where})")
-        if not attempt.mutated and attempt.raw is not None and mistake is None:
+        if not attempt.mutated and attempt.raw is not None and mistake is None \
+                and not isinstance(exercise.output, Integer):  # integers are compared exactly
             lines.append(f"(Values are compared with rtol={exercise.tolerance.rtol:g}, "
                          f"atol={exercise.tolerance.atol:g}.)")
     if mistake is not None:

@@ -360,6 +360,7 @@ _declare(Exercise(
         case(arr(0.0, 1.0, -1.0, 2.5, -4.0)),
         case(arr([[0.5, -0.5, 3.0], [10.0, -10.0, 0.0]]), label="a 2-d array"),
         case(np.array(0.0), label="a single number"),
+        case(0.5, label="a Python float"),
     ),
     random=lambda rng: case(rng.normal(0, 5, size=int(rng.integers(3, 12)))),
     extreme=(case(_EXTREME_LOGITS, tags={"extreme"}, label="logits of -1000 to 1000"),),
@@ -397,6 +398,7 @@ _declare(Exercise(
         case(arr(1.0, 0.0, 1.0, 0.0), arr(0.9, 0.1, 0.8, 0.3)),
         case(arr(1.0), arr(0.1), label="y = 1 predicted with p = 0.1"),
         case(arr(0.0, 1.0, 1.0), arr(0.4, 0.6, 0.5)),
+        case(arr(0.2, 0.9, 0.5), arr(0.3, 0.8, 0.5), label="soft labels (probabilities as targets)"),
     ),
     random=_bce_case,
     extreme=(
@@ -508,6 +510,15 @@ _declare(Exercise(
                 "your result has only the term of the positive samples, y softplus(-z): add "
                 "(1 - y) softplus(z), the loss of the negatives.",
                 lambda c: np.mean(c.args[0] * _softplus(-c.args[1]))),
+        variant("yz_sign", "+ y z instead of - y z",
+                "your result is mean(softplus(z) + y z): the loss is softplus(z) - y z "
+                "(= y softplus(-z) + (1 - y) softplus(z)).",
+                lambda c: np.mean(_softplus(c.args[1]) + c.args[0] * c.args[1])),
+        variant("labels_flipped", "labels flipped",
+                "your result treats y = 1 as the negative class: the positives cost "
+                "softplus(-z) = -log σ(z), the negatives softplus(z) = -log(1 - σ(z)).",
+                lambda c: np.mean(c.args[0] * _softplus(c.args[1])
+                                  + (1 - c.args[0]) * _softplus(-c.args[1]))),
         when("logits_as_probabilities", "logits used as probabilities",
              "your result is NaN or inf although the logits are moderate: logits are raw "
              "scores, any real number, so log(logits) or log(1 - logits) is undefined for "
@@ -551,6 +562,12 @@ _declare(Exercise(
                 "the denominator and leaves (σ(z) - y) / n.",
                 lambda c: (_sigmoid(c.args[1]) - c.args[0])
                 / (_sigmoid(c.args[1]) * (1 - _sigmoid(c.args[1]))) / c.args[0].shape[0]),
+        variant("sigmoid_derivative_again", "σ'(z) multiplied in again",
+                "your gradient is (σ(z) - y) σ(z) (1 - σ(z)) / n: σ'(z) = σ(z)(1 - σ(z)) has "
+                "already cancelled against the derivative of the log. With respect to the "
+                "logits the gradient is simply (σ(z) - y) / n.",
+                lambda c: (_sigmoid(c.args[1]) - c.args[0]) * _sigmoid(c.args[1])
+                * (1 - _sigmoid(c.args[1])) / c.args[0].shape[0]),
         variant("logits_not_squashed", "logits used where σ(z) belongs",
                 "your gradient is (z - y) / n: the gradient is (σ(z) - y) / n, with the "
                 "probability σ(z), not the raw logit.",
@@ -662,20 +679,23 @@ def _huber_case(rng):
     return c
 
 
-def _huber_formula(c, *, quadratic_half=True, offset=True, swapped=False, delta=None):
+def _huber_formula(c, *, quadratic_half=True, offset=True, swapped=False, delta=None,
+                   signed_test=False, signed_linear=False):
     r = c.args[1] - c.args[0]
     d = _kw(c, "delta", 1.0) if delta is None else delta
-    small = np.abs(r) <= d
+    small = (r <= d) if signed_test else (np.abs(r) <= d)
     if swapped:
         small = ~small
     quadratic = (0.5 if quadratic_half else 1.0) * r ** 2
-    linear = d * (np.abs(r) - 0.5 * d) if offset else d * np.abs(r)
+    size = r if signed_linear else np.abs(r)
+    linear = d * (size - 0.5 * d) if offset else d * size
     return np.mean(np.where(small, quadratic, linear))
 
 
 _HUBER_FIXED = (
     case(arr(0.0, 0.0, 0.0, 0.0), arr(0.5, -3.0, 1.0, -0.25), label="errors on both sides of delta"),
-    case(arr(1.0, 2.0, 3.0, -1.0), arr(1.2, 4.5, -1.0, -1.5), delta=0.5),
+    # errors 0.2, 2.5, -4, -0.8: one inside the band, one between delta and 1, two far out
+    case(arr(1.0, 2.0, 3.0, -1.0), arr(1.2, 4.5, -1.0, -1.8), delta=0.5),
     case(arr(1.0, 2.0, 3.0, -1.0), arr(1.2, 4.5, -1.0, -1.5), delta=2.0),
     case(arr([[0.0, 1.0], [2.0, 3.0], [1.0, -1.0]]), arr([[2.0, 1.5], [-1.0, 3.0], [1.2, -3.5]]),
          delta=1.5, label="an (n, k) array"),
@@ -708,6 +728,18 @@ _declare(Exercise(
                 "your quadratic and linear pieces are swapped: use ½ r² for the small errors "
                 "(|r| <= delta) and the linear piece for the large ones.",
                 lambda c: _huber_formula(c, swapped=True)),
+        variant("test_without_abs", "|r| <= delta tested without the absolute value",
+                "a large *negative* error got the quadratic piece: the test is on the size of "
+                "the error, np.abs(r) <= delta, not r <= delta.",
+                lambda c: _huber_formula(c, signed_test=True)),
+        variant("linear_without_abs", "linear piece without the absolute value",
+                "your linear piece is negative for large negative errors: it is "
+                "delta * (|r| - delta / 2), with np.abs(r); a loss is never negative.",
+                lambda c: _huber_formula(c, signed_linear=True)),
+        ratio("smooth_l1", "Huber divided by delta (PyTorch's SmoothL1)",
+              "your result is the Huber loss divided by delta: that is SmoothL1 as PyTorch "
+              "defines it, ½ r² / delta inside the band. The Huber loss here is ½ r² inside "
+              "and delta (|r| - delta / 2) outside.", lambda c: 1.0 / _kw(c, "delta", 1.0)),
         _sum_instead_of_mean("the per-sample losses"),
         _divided_by_rows(),
         _broadcast_cost(regression.huber),
@@ -715,9 +747,14 @@ _declare(Exercise(
 ))
 
 
-def _huber_grad_formula(c, *, clip=True, delta=None):
+def _huber_grad_formula(c, *, clip=True, delta=None, outside=None, inside=None):
     r = c.args[1] - c.args[0]
     d = _kw(c, "delta", 1.0) if delta is None else delta
+    if outside is not None or inside is not None:  # a mistaken piece
+        small = np.abs(r) <= d
+        inside_value = r if inside is None else inside(r, d)
+        outside_value = d * np.sign(r) if outside is None else outside(r, d)
+        return np.where(small, inside_value, outside_value) / np.size(r)
     return (np.clip(r, -d, d) if clip else r) / np.size(r)
 
 
@@ -737,6 +774,19 @@ _declare(Exercise(
                 "your gradient is the one for delta = 1 although the check passed another "
                 "delta: clip the error to [-delta, delta] with the delta argument.",
                 lambda c: _huber_grad_formula(c, delta=1.0)),
+        variant("slope_one_outside", "slope ±1 outside the band",
+                "outside the band |r| <= delta the Huber loss is delta (|r| - delta / 2), whose "
+                "slope is ±delta, not ±1: use delta * np.sign(r) there (or np.clip(r, -delta, "
+                "delta) for both pieces at once).",
+                lambda c: _huber_grad_formula(c, outside=lambda r, d: np.sign(r))),
+        variant("gradient_pieces_swapped", "gradient pieces swapped",
+                "your pieces are swapped: inside the band |r| <= delta the slope is r (from "
+                "½ r²), outside it is ±delta.",
+                lambda c: _huber_grad_formula(c, inside=lambda r, d: d * np.sign(r),
+                                              outside=lambda r, d: r)),
+        variant("quadratic_slope_doubled", "slope 2r inside the band",
+                "inside the band the loss is ½ r², whose derivative is r, not 2r.",
+                lambda c: _huber_grad_formula(c, inside=lambda r, d: 2 * r)),
         variant("not_clipped", "gradient not clipped at ±delta",
                 "for |r| > delta the Huber loss is linear, so its slope stays at ±delta: "
                 "np.clip(y_pred - y_true, -delta, delta) / n.",
@@ -787,8 +837,18 @@ _declare(Exercise(
                 "your result is the fraction of *wrong* predictions: accuracy counts the "
                 "samples where y_pred == y_true.",
                 lambda c: 1.0 - metrics.accuracy(*c.args)),
+        variant("integer_division", "integer division",
+                "your result is a whole number: `//` divides and rounds down, so a fraction "
+                "such as 7 // 10 is 0. Divide with `/`, or take np.mean(y_true == y_pred).",
+                lambda c: float(np.sum(c.args[0] == c.args[1]) // c.args[0].shape[0])),
     ),
 ))
+
+
+def _jaccard(y_true, y_pred):
+    true_positive = np.sum((y_true == 1) & (y_pred == 1))
+    wrong = np.sum(y_true != y_pred)
+    return None if true_positive + wrong == 0 else true_positive / (true_positive + wrong)
 
 
 def _f1_case(rng):
@@ -841,6 +901,10 @@ _declare(Exercise(
                 "your result is (precision + recall) / 2: F1 is the *harmonic* mean, "
                 "2 P R / (P + R).",
                 lambda c: (metrics.precision(*c.args) + metrics.recall(*c.args)) / 2),
+        variant("jaccard", "TP / (TP + FP + FN)",
+                "your result is TP / (TP + FP + FN), the Jaccard index (IoU): F1 counts the "
+                "true positives twice, 2TP / (2TP + FP + FN).",
+                lambda c: _jaccard(*c.args)),
         variant("positive_class_swapped", "positive class 0",
                 "your result is the F1 score of class 0: the positive class is 1.",
                 lambda c: metrics.f1_score(1 - c.args[0], 1 - c.args[1])),
@@ -862,6 +926,15 @@ def _history_case(rng):
         target = float(np.round(history.max() + rng.uniform(0.001, 0.05), 3))  # never
     tags = {"never"} if training.steps_to_accuracy(history, target) == -1 else set()
     return case(history, target, tags=tags)
+
+
+def _stays_above(c):
+    """The first index from which every later accuracy reaches the target (or -1)."""
+    reached = np.asarray(c.args[0]) >= c.args[1]
+    below = np.flatnonzero(~reached)
+    if not reached.any() or (below.size and below[-1] == reached.size - 1):
+        return -1
+    return int(below[-1] + 1) if below.size else 0
 
 
 def _first_index(c, test):
@@ -900,6 +973,9 @@ _declare(Exercise(
                 "nothing is True. Check first whether any value reaches the target "
                 "(np.any) and return -1 if not.",
                 lambda c: 0 if "never" in c.tags else None),
+        variant("stays_above", "the step from which it stays above",
+                "the first time the target is reached counts, even if the accuracy drops "
+                "below it again later.", _stays_above),
         variant("length_when_never", "len(history) when never reached",
                 "when the target is never reached, return -1 (not the length of the history).",
                 lambda c: len(c.args[0]) if "never" in c.tags else None),

@@ -698,7 +698,7 @@ class GradientDescentExplorer(_Explorer):
                 ["final cost C(w)", values["cost"]],
                 ["distance to w* multiplied per step by 1 − 2aη", factor],
                 ["verdict", verdict],
-                ["largest η that converges, 1/a", 1.0 / self.curvature]]
+                ["convergence limit 1/a (η must stay below it)", 1.0 / self.curvature]]
         table = html_table(["", "value"], rows)
         return values, table
 

@@ -225,6 +225,11 @@ def test_gradient_descent_explorer_curvature_sets_the_stability_limit():
     # C(w) = 2 (w - 1)^2, C'(0) = -4, w1 = 0 + 0.3 * 4 = 1.2
     assert explorer.values["path"].tolist() == [0.0, approx(1.2)]
     assert explorer.controls["learning_rate"].max == approx(0.55)
+    # The table states the limit 1/a = 0.5 as a bound the rate must stay below: at 1/a itself the path
+    # bounces between two points and never converges.
+    assert "convergence limit 1/a (η must stay below it)" in explorer.table and "0.5" in explorer.table
+    explorer.controls["learning_rate"].value = 0.5
+    assert explorer.values["verdict"] == "never converges (bounces between two points)"
     with pytest.raises(ValueError, match="curvature"):
         widgets.gradient_descent_explorer(curvature=0.0)
 

@@ -36,6 +36,12 @@ def as_float_array(value, name: str, *, allow_infinite: bool = False,
     """
     if value is None or isinstance(value, (str, bytes, dict, set)):
         raise TypeError(f"{name} must be an array of numbers, got {_describe(value)}")
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array (numpy.ma); its mask would be silently ignored. "
+            f"Drop the masked values first, e.g. {name}.compressed() (and the matching "
+            "entries of the other arguments), or fill them with .filled(value)"
+        )
     try:
         array = np.array(value, copy=True) if copy else np.asarray(value)
     except (ValueError, TypeError) as error:
@@ -142,23 +148,37 @@ def check_rows_sum_to_one(array: np.ndarray, name: str, atol: float = 1e-6,
         )
 
 
+def check_int64_range(array: np.ndarray, name: str) -> None:
+    """Refuse integral float values that do not fit in int64 (before casting them)."""
+    bad = np.abs(array) >= 2.0 ** 63
+    if bad.any():
+        raise ValueError(
+            f"{name} must hold class labels (small integers), got {int(array[bad].ravel()[0])}, "
+            "far outside the range of integer labels"
+        )
+
+
 def as_labels(value, name: str, num_classes: int | None = None) -> np.ndarray:
-    """Return integer class labels as an int64 array, checking their range."""
+    """Return integer class labels as an int64 array, checking their range.
+
+    The range is checked on the float values, before the cast: a label such
+    as ``1e20`` has no int64 value and is named as it came.
+    """
     array = as_float_array(value, name)
     if not np.all(array == np.round(array)):
         bad = array[array != np.round(array)].ravel()[0]
         raise ValueError(
             f"{name} must hold integer class labels, got the non-integer value {float(bad)!r}"
         )
-    labels = array.astype(np.int64)
     if num_classes is not None:
-        bad = (labels < 0) | (labels >= num_classes)
+        bad = (array < 0) | (array >= num_classes)
         if bad.any():
             raise ValueError(
                 f"{name} must hold class labels in 0..{num_classes - 1} "
-                f"({num_classes} classes), got {int(labels[bad].ravel()[0])}"
+                f"({num_classes} classes), got {int(array[bad].ravel()[0])}"
             )
-    return labels
+    check_int64_range(array, name)
+    return array.astype(np.int64)
 
 
 def check_reduction(reduction) -> None:
@@ -218,37 +238,133 @@ def overflow_gives_inf(function):
     return wrapper
 
 
-def reduce(per_sample: np.ndarray, reduction: str, weight: np.ndarray | None):
+def difference_with_halves(a, b) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``a - b`` elementwise, with what is needed where it overflows.
+
+    The difference of two finite numbers can exceed the float64 range
+    (``1e308 - (-1e308)``) although a quantity made of it, scaled down, is
+    finite.  Half of it never overflows (``x / 2`` is exact for normal
+    numbers).  Returns ``(difference, overflowed, half)``: ``overflowed``
+    marks where ``difference`` is infinite, and ``half`` holds
+    ``a/2 - b/2`` at those places (None when nothing overflowed); a caller
+    computes ``2 * (half * factor)`` there (see :func:`scaled_difference`).
+    ``a`` and ``b`` broadcast against each other.
+    """
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+    with np.errstate(over="ignore"):
+        difference = a - b
+    overflowed = np.isinf(difference) & np.isfinite(a) & np.isfinite(b)
+    if not overflowed.any():
+        return difference, overflowed, None
+    half = 0.5 * a[overflowed] - 0.5 * b[overflowed]
+    return difference, overflowed, half
+
+
+def scaled_difference(a, b, factor) -> np.ndarray:
+    """``(a - b) * factor`` elementwise, finite whenever the true value is.
+
+    Where ``a - b`` overflows the product is computed as
+    ``2 * ((a/2 - b/2) * factor)`` (:func:`difference_with_halves`), so a
+    factor below 1 brings it back into range and a factor of 0 gives 0, not
+    ``inf * 0 = NaN``.  Arguments broadcast.
+    """
+    a, b, factor = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in (a, b, factor)))
+    difference, overflowed, half = difference_with_halves(a, b)
+    if half is None:
+        return difference * factor
+    difference = np.where(overflowed, 0.0, difference)
+    result = difference * factor
+    with np.errstate(over="ignore"):  # inf only where the true value is out of range
+        result[overflowed] = 2.0 * (half * factor[overflowed])
+    return result
+
+
+def normalized_weight(weight: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(weight / 2**e, e)`` with ``e`` the binary exponent of ``max(weight)``.
+
+    The largest normalized weight lies in [0.5, 1).  Dividing by a power of
+    two is exact (short of subnormal results), so a weighted *mean*, a ratio
+    in which the factor cancels, gives the same result as with the original
+    weights while neither the products ``w_i * l_i`` nor ``sum(w)`` can
+    overflow (weights near 1e308) or lose their digits to underflow (weights
+    near 5e-324).
+    """
+    _, exponent = np.frexp(np.max(weight))
+    exponent = int(exponent)
+    return np.ldexp(weight, -exponent), exponent
+
+
+def _sum_and_factor(values: np.ndarray) -> tuple[float, float]:
+    """``(s, f)`` with ``s * f == sum(values)`` and ``s`` finite when the values are.
+
+    A sum of finite values can overflow although a mean of them is finite;
+    then the values are divided by the largest magnitude first.
+    """
+    with np.errstate(over="ignore"):
+        total = float(np.sum(values))
+    if np.isinf(total) and np.isfinite(values).all():
+        largest = float(np.max(np.abs(values)))
+        return float(np.sum(values / largest)), largest
+    return total, 1.0
+
+
+def reduce(per_sample: np.ndarray, reduction: str, weight: np.ndarray | None,
+           denominator_weight: np.ndarray | None = None):
     """Reduce per-sample losses of shape ``(n,)``.
 
-    ``"none"`` returns the (weighted) per-sample array, ``"sum"`` its sum and
-    ``"mean"`` the weighted mean ``sum(w * l) / sum(w)`` (plain mean when
-    ``weight`` is None).  Mean and sum are returned as Python floats.
+    ``"none"`` returns the (weighted) per-sample array ``w * l``, ``"sum"``
+    the weighted sum ``sum(w * l)`` and ``"mean"`` the weighted mean
+    ``sum(w * l) / sum(w * d)`` (plain mean when ``weight`` and
+    ``denominator_weight`` ``d`` are None; ``d`` defaults to 1).  Mean and sum
+    are returned as Python floats.
+
+    Numerics: the weights are first divided by a power of two near their
+    maximum (:func:`normalized_weight`), which cancels in the mean and is
+    multiplied back, exactly, into the sum; so weights anywhere in the
+    float64 range give the result of rescaled weights.  A result is ``inf``
+    only when the true value exceeds the float64 range.
     """
-    if weight is not None:
-        per_sample = per_sample * weight
     if reduction == "none":
-        return per_sample
-    total = float(np.sum(per_sample))
+        if weight is None:
+            return per_sample
+        with np.errstate(over="ignore"):  # inf only where w * l truly overflows
+            return per_sample * weight
+    n = per_sample.shape[0]
+    if weight is None and denominator_weight is None:
+        total, factor = _sum_and_factor(per_sample)
+        if reduction == "sum":
+            with np.errstate(over="ignore"):
+                return total * factor
+        return total / n * factor
+    if weight is None:
+        scaled, exponent = np.ones(n), 0
+    else:
+        scaled, exponent = normalized_weight(weight)
+    total, factor = _sum_and_factor(per_sample * scaled)  # |w'| < 1: no overflow here
     if reduction == "sum":
-        return total
-    denominator = per_sample.shape[0] if weight is None else float(np.sum(weight))
-    if np.isinf(total) and np.isfinite(per_sample).all():
-        # Every loss is finite but their sum overflowed: the mean may still be
-        # finite, so sum the losses divided by the largest one instead.
-        largest = float(np.max(np.abs(per_sample)))
-        return float(np.sum(per_sample / largest)) / denominator * largest
-    return total / denominator
+        with np.errstate(over="ignore"):  # inf only where the true sum is out of range
+            if factor == 1.0:
+                return float(np.ldexp(total, exponent))
+            return total * float(np.ldexp(factor, exponent))
+    denominator = scaled if denominator_weight is None else scaled * denominator_weight
+    return total / float(np.sum(denominator)) * factor
 
 
-def reduction_scale(n: int, reduction: str, weight: np.ndarray | None) -> np.ndarray:
+def reduction_scale(n: int, reduction: str, weight: np.ndarray | None,
+                    denominator_weight: np.ndarray | None = None) -> np.ndarray:
     """d(reduced cost)/d(per-sample loss), a vector of shape ``(n,)``.
 
     The chain rule for every ``_grad`` function: multiply the gradient of
     each per-sample loss by this factor.  For ``"none"`` it is the weight
-    (the gradient of each per-sample loss, weighted, each on its own row).
+    (the gradient of each per-sample loss, weighted, each on its own row);
+    for ``"sum"`` the weight; for ``"mean"`` ``w / sum(w * d)`` (see
+    :func:`reduce`), computed from normalized weights so that it is right
+    for weights anywhere in the float64 range.
     """
-    scale = np.ones(n) if weight is None else weight.copy()
-    if reduction == "mean":
-        scale /= n if weight is None else float(np.sum(weight))
-    return scale
+    if reduction != "mean":
+        return np.ones(n) if weight is None else weight.copy()
+    if weight is None and denominator_weight is None:
+        return np.full(n, 1.0 / n)
+    scaled = np.ones(n) if weight is None else normalized_weight(weight)[0]
+    denominator = scaled if denominator_weight is None else scaled * denominator_weight
+    return scaled / float(np.sum(denominator))

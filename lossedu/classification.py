@@ -3,9 +3,11 @@ r"""Classification losses: binary and categorical cross-entropy.
 Each loss exists in two forms:
 
 * on **probabilities** (``binary_cross_entropy``, ``categorical_cross_entropy``):
-  the textbook formula; a probability of exactly 0 or 1 would give
-  :math:`\log 0 = -\infty`, so predictions are clipped to ``[eps, 1 - eps]``
-  (``eps = 1e-7`` by default, as in Keras) and the loss is bounded by
+  the textbook formula; a probability of exactly 0 (or, for the binary
+  loss, 1) would give :math:`\log 0 = -\infty`, so predictions are clipped:
+  to ``[eps, 1 - eps]`` by the binary loss, to ``[eps, 1]`` by the
+  categorical one, whose only logarithm is of the true class's probability
+  (``eps = 1e-7`` by default, as in Keras); each loss is bounded by
   :math:`-\log(\text{eps}) \approx 16.1`;
 * on **logits** (``*_with_logits``): the raw scores of the last layer, before
   sigmoid/softmax.  Written with softplus and log-sum-exp, they are exact for
@@ -42,9 +44,11 @@ from lossedu._validation import (
     check_reduction,
     check_rows_sum_to_one,
     check_same_shape,
+    normalized_weight,
     overflow_gives_inf,
     reduce,
     reduction_scale,
+    scaled_difference,
 )
 from lossedu.activations import _shifted_rows, sigmoid
 
@@ -60,7 +64,7 @@ __all__ = [
 ]
 
 DEFAULT_EPS = 1e-7
-"""Default clipping of probabilities: ``y_pred`` is clipped to ``[eps, 1 - eps]``."""
+"""Default clipping of probabilities: to ``[eps, 1 - eps]`` (binary), ``[eps, 1]`` (categorical)."""
 
 
 # ----------------------------------------------------------------------------
@@ -73,7 +77,8 @@ def _check_eps(eps) -> float:
     eps = float(eps)
     if not 0.0 < eps < 0.5:
         raise ValueError(
-            f"eps must be in (0, 0.5): probabilities are clipped to [eps, 1 - eps], got {eps!r}"
+            "eps must be in (0, 0.5): probabilities are clipped from below at eps "
+            f"(and, in the binary loss, from above at 1 - eps), got {eps!r}"
         )
     return eps
 
@@ -509,7 +514,8 @@ def categorical_cross_entropy(y_true, y_pred, *, eps=DEFAULT_EPS, reduction="mea
         Predicted probabilities; each row must sum to 1 (within 1e-6).  For
         raw scores use :func:`categorical_cross_entropy_with_logits`.
     eps : float, default 1e-7
-        Probabilities are clipped to ``[eps, 1]``, in ``(0, 0.5)``.
+        Probabilities are clipped to ``[eps, 1]`` (from below only: the loss
+        takes no log of 1 - p), with ``0 < eps < 0.5``.
     reduction : {"mean", "sum", "none"}, default "mean"
         ``"mean"``: the cost (weighted mean with ``sample_weight``);
         ``"sum"``: the total; ``"none"``: per-sample losses, shape ``(n,)``.
@@ -631,16 +637,21 @@ def _smoothed_target_weights(inputs: _CategoricalInputs, class_weight, label_smo
 
 
 def _class_weighted_denominator(inputs: _CategoricalInputs, class_weight) -> np.ndarray | None:
-    r"""Per-sample weights :math:`s_i \sum_c w_c y_{ic}` of the weighted mean (None: plain)."""
+    r"""Per-sample :math:`\sum_c w_c y_{ic}`, the denominator weights of the mean (None: plain).
+
+    The mean divides :math:`\sum_i s_i \ell_i` by :math:`\sum_i s_i \sum_c w_c y_{ic}`;
+    :func:`lossedu._validation.reduce` applies the sample weights :math:`s_i`.
+    """
     if class_weight is None:
         return None
     if inputs.labels is not None:
         per_sample = class_weight[inputs.labels]
     else:
         per_sample = inputs.rows @ class_weight
+    present = per_sample > 0
     if inputs.weight is not None:
-        per_sample = per_sample * inputs.weight
-    if inputs.reduction == "mean" and not per_sample.sum() > 0:
+        present &= inputs.weight > 0
+    if inputs.reduction == "mean" and not present.any():
         raise ValueError(
             "class_weight gives every target a total weight of 0 (the weights of the "
             "classes present in y_true sum to 0), so the weighted mean is undefined; "
@@ -649,12 +660,16 @@ def _class_weighted_denominator(inputs: _CategoricalInputs, class_weight) -> np.
     return per_sample
 
 
-def _reduce_categorical(losses, inputs: _CategoricalInputs, denominator_weights):
-    """Reduce per-sample losses; the class-weighted mean divides by the targets' weights."""
-    if denominator_weights is None or inputs.reduction != "mean":
-        return reduce(losses, inputs.reduction, inputs.weight)
-    total = reduce(losses, "sum", inputs.weight)
-    return total / float(denominator_weights.sum())
+def _class_weight_for(reduction: str, class_weight):
+    """Class weights as the loss uses them: for the mean, divided by a power of two.
+
+    The class-weighted mean is a ratio in which a common factor of the class
+    weights cancels; dividing it out (exactly) keeps weights near 1e308 or
+    5e-324 from overflowing or underflowing the per-sample losses.
+    """
+    if class_weight is None or reduction != "mean" or not class_weight.max() > 0:
+        return class_weight
+    return normalized_weight(class_weight)[0]
 
 
 @overflow_gives_inf
@@ -736,26 +751,26 @@ def categorical_cross_entropy_with_logits(y_true, logits, *, class_weight=None,
     array([[inf, nan]])
     """
     inputs = _CategoricalInputs(y_true, logits, "logits", reduction, sample_weight)
-    class_weight = _check_class_weight(class_weight, inputs.num_classes)
+    class_weight = _class_weight_for(
+        reduction, _check_class_weight(class_weight, inputs.num_classes))
     label_smoothing = _check_label_smoothing(label_smoothing)
     z = inputs.prediction
-    peak, exp_shifted, rest, _ = _shifted_rows(z)
+    peak, _, rest, _ = _shifted_rows(z)
     log_normalizer = np.log1p(rest)  # logsumexp(z) - m, >= 0
+    # m_i - z_ic can exceed the float64 range (1e308 - (-1e308)) although its
+    # product with a weight below 1 does not: scaled_difference rescues it.
     if inputs.labels is not None and not label_smoothing:
         # l_i = (m_i - z_{i, y_i}) + log1p(t_i): two non-negative terms
-        losses = peak - z[inputs.every_row, inputs.labels]
-        losses += log_normalizer
-        if class_weight is not None:
-            losses *= class_weight[inputs.labels]
+        weight = 1.0 if class_weight is None else class_weight[inputs.labels]
+        losses = scaled_difference(peak, z[inputs.every_row, inputs.labels], weight)
+        losses += weight * log_normalizer
     else:
         targets = _smoothed_target_weights(inputs, class_weight, label_smoothing)
         # sum_c a_ic (m_i - z_ic) + (sum_c a_ic) log1p(t_i), all terms >= 0
-        gaps = np.subtract(peak[:, None], z, out=exp_shifted)  # reuse the buffer
-        gaps *= targets
-        losses = gaps.sum(axis=1)
+        losses = scaled_difference(peak[:, None], z, targets).sum(axis=1)
         losses += targets.sum(axis=1) * log_normalizer
     denominator = _class_weighted_denominator(inputs, class_weight)
-    return _reduce_categorical(losses, inputs, denominator)
+    return reduce(losses, reduction, inputs.weight, denominator)
 
 
 @overflow_gives_inf
@@ -808,7 +823,8 @@ def categorical_cross_entropy_with_logits_grad(y_true, logits, *, class_weight=N
     array([0.00000000e+00, 4.24835426e-18])
     """
     inputs = _CategoricalInputs(y_true, logits, "logits", reduction, sample_weight)
-    class_weight = _check_class_weight(class_weight, inputs.num_classes)
+    class_weight = _class_weight_for(
+        reduction, _check_class_weight(class_weight, inputs.num_classes))
     label_smoothing = _check_label_smoothing(label_smoothing)
     z = inputs.prediction
     _, exp_shifted, rest, argmax = _shifted_rows(z)
@@ -821,9 +837,6 @@ def categorical_cross_entropy_with_logits_grad(y_true, logits, *, class_weight=N
     total = targets.sum(axis=1, keepdims=True)
     grad = (total - targets) * probabilities - targets * complement
     denominator = _class_weighted_denominator(inputs, class_weight)
-    if denominator is not None and reduction == "mean":
-        scale = reduction_scale(inputs.n, "sum", inputs.weight) / float(denominator.sum())
-    else:
-        scale = reduction_scale(inputs.n, reduction, inputs.weight)
+    scale = reduction_scale(inputs.n, reduction, inputs.weight, denominator)
     grad *= scale[:, None]
     return grad.reshape(inputs.shape)

@@ -37,6 +37,7 @@ from lossedu._validation import (
     check_probabilities,
     check_reduction,
     check_same_shape,
+    overflow_gives_inf,
     reduce,
     reduction_scale,
 )
@@ -138,6 +139,7 @@ def _prepare_focal(y_true, logits, reduction, sample_weight, gamma, alpha):
     return sign, sign * z, gamma, alpha_t, weight, shape
 
 
+@overflow_gives_inf
 def focal_loss(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean", sample_weight=None):
     r"""Binary focal loss computed from logits (Lin et al., 2017).
 
@@ -204,6 +206,7 @@ def focal_loss(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean", sampl
     return reduce(alpha_t * modulating * negative_log_pt, reduction, weight)
 
 
+@overflow_gives_inf
 def focal_loss_grad(y_true, logits, *, gamma=2.0, alpha=None, reduction="mean",
                     sample_weight=None):
     r"""Gradient of :func:`focal_loss` with respect to the logits.
@@ -283,6 +286,7 @@ def _prepare_dice(y_true, y_pred, reduction, sample_weight, smooth):
     return truth, intersection, denominator, smooth, weight, shape
 
 
+@overflow_gives_inf
 def dice_loss(y_true, y_pred, *, smooth=1.0, reduction="mean", sample_weight=None):
     r"""Soft Dice loss between true masks and predicted probabilities.
 
@@ -337,6 +341,7 @@ def dice_loss(y_true, y_pred, *, smooth=1.0, reduction="mean", sample_weight=Non
     return reduce(per_sample, reduction, weight)
 
 
+@overflow_gives_inf
 def dice_loss_grad(y_true, y_pred, *, smooth=1.0, reduction="mean", sample_weight=None):
     r"""Gradient of :func:`dice_loss` with respect to the predicted probabilities.
 
@@ -409,6 +414,7 @@ def _prepare_hinge(y_true, y_pred, reduction, sample_weight):
     return truth, scores, weight, shape
 
 
+@overflow_gives_inf
 def hinge_loss(y_true, y_pred, *, reduction="mean", sample_weight=None):
     r"""Hinge loss of raw scores against labels in {-1, +1}.
 
@@ -456,6 +462,7 @@ def hinge_loss(y_true, y_pred, *, reduction="mean", sample_weight=None):
     return reduce(np.maximum(0.0, 1.0 - truth * scores), reduction, weight)
 
 
+@overflow_gives_inf
 def hinge_loss_grad(y_true, y_pred, *, reduction="mean", sample_weight=None):
     r"""Subgradient of :func:`hinge_loss` with respect to the scores.
 
@@ -530,6 +537,7 @@ def _prepare_multiclass_hinge(y_true, y_pred, reduction, sample_weight, margin):
     return labels, violations, weight, shape
 
 
+@overflow_gives_inf
 def multiclass_hinge_loss(y_true, y_pred, *, margin=1.0, reduction="mean", sample_weight=None):
     r"""Multiclass hinge loss (Weston and Watkins) of class scores.
 
@@ -576,6 +584,7 @@ def multiclass_hinge_loss(y_true, y_pred, *, margin=1.0, reduction="mean", sampl
     return reduce(violations.sum(axis=1), reduction, weight)
 
 
+@overflow_gives_inf
 def multiclass_hinge_loss_grad(y_true, y_pred, *, margin=1.0, reduction="mean",
                                sample_weight=None):
     r"""Subgradient of :func:`multiclass_hinge_loss` with respect to the scores.
@@ -622,6 +631,7 @@ def multiclass_hinge_loss_grad(y_true, y_pred, *, margin=1.0, reduction="mean",
 # triplet loss
 # ---------------------------------------------------------------------------
 
+@overflow_gives_inf
 def triplet_loss(anchor, positive, negative, *, margin=1.0, reduction="mean", sample_weight=None):
     r"""Triplet margin loss on embeddings (Euclidean distance).
 
@@ -693,6 +703,7 @@ def _as_sample(values, name: str) -> np.ndarray:
     return np.sort(array.reshape(-1))
 
 
+@overflow_gives_inf
 def wasserstein_1d(u_values, v_values):
     r"""First Wasserstein (earth mover's) distance between two 1-d samples.
 
@@ -776,6 +787,7 @@ def _prepare_weights(weights, strength):
     return array, strength
 
 
+@overflow_gives_inf
 def l1_penalty(weights, *, strength=1.0):
     r"""L1 (lasso) penalty on weights: :math:`\lambda \sum_j |w_j|`.
 
@@ -810,6 +822,7 @@ def l1_penalty(weights, *, strength=1.0):
         return strength * float(np.sum(np.abs(array)))
 
 
+@overflow_gives_inf
 def l1_penalty_grad(weights, *, strength=1.0):
     r"""(Sub)gradient of :func:`l1_penalty`: :math:`\lambda \operatorname{sign}(w)`.
 
@@ -839,6 +852,7 @@ def l1_penalty_grad(weights, *, strength=1.0):
     return strength * np.sign(array)
 
 
+@overflow_gives_inf
 def l2_penalty(weights, *, strength=1.0):
     r"""L2 (ridge, weight decay) penalty on weights: :math:`\lambda \sum_j w_j^2`.
 
@@ -875,6 +889,7 @@ def l2_penalty(weights, *, strength=1.0):
         return strength * float(np.sum(array * array))
 
 
+@overflow_gives_inf
 def l2_penalty_grad(weights, *, strength=1.0):
     r"""Gradient of :func:`l2_penalty`: :math:`2 \lambda w`.
 

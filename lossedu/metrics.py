@@ -30,6 +30,7 @@ import numpy as np
 from lossedu._validation import (
     as_float_array,
     as_labels,
+    check_int64_range,
     check_ndim,
     check_not_empty,
     check_same_shape,
@@ -45,6 +46,10 @@ __all__ = [
 ]
 
 
+_MAX_SPARSE_CLASSES = 1000
+"""confusion_matrix infers at most this many classes when most of them are absent."""
+
+
 def _as_int_labels(value, name: str) -> np.ndarray:
     """Return integer labels as int64, with a hint when probabilities came instead."""
     array = as_float_array(value, name)
@@ -55,6 +60,7 @@ def _as_int_labels(value, name: str) -> np.ndarray:
             f"{float(array[fractional].ravel()[0])!r}; metrics compare labels: threshold "
             "probabilities first, e.g. (p >= 0.5).astype(int), or take argmax over the classes"
         )
+    check_int64_range(array, name)
     return array.astype(np.int64)
 
 
@@ -301,7 +307,10 @@ def confusion_matrix(y_true, y_pred, *, num_classes=None):
         Class labels ``>= 0``, same shape.
     num_classes : int, optional
         Number of classes C (labels must be below it).  Default: the largest
-        label in either input plus one.
+        label in either input plus one; labels far above the number of
+        distinct labels (``[0, 10**6]``: a 10^6 x 10^6 matrix for two
+        classes) are refused, pass ``num_classes`` or relabel the classes
+        ``0 .. C-1`` first.
 
     Returns
     -------
@@ -328,6 +337,16 @@ def confusion_matrix(y_true, y_pred, *, num_classes=None):
                     f"{name} must hold class labels >= 0, got {int(array[array < 0][0])}"
                 )
         num_classes = int(max(truth.max(), prediction.max())) + 1
+        distinct = np.union1d(truth, prediction).size
+        if num_classes > _MAX_SPARSE_CLASSES and num_classes > 2 * distinct:
+            name = "y_true" if truth.max() >= prediction.max() else "y_pred"
+            raise ValueError(
+                f"{name} holds the label {num_classes - 1}, but the inputs hold only "
+                f"{distinct} distinct labels: the confusion matrix would have "
+                f"{num_classes} x {num_classes} entries, mostly empty classes.  Classes "
+                "are numbered 0 .. C-1: relabel them (e.g. np.unique(labels, "
+                "return_inverse=True)) or pass num_classes explicitly"
+            )
     else:
         if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
             raise TypeError(

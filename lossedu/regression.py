@@ -44,6 +44,7 @@ from lossedu._validation import (
     check_positive_number,
     check_reduction,
     check_same_shape,
+    difference_with_halves,
     overflow_gives_inf,
     reduce,
     reduction_scale,
@@ -80,14 +81,10 @@ class _Residuals:
         self.n, self.k = y_true.shape
         self.reduction = reduction
         self.weight = as_sample_weight(sample_weight, self.n)
-        self.residual = y_pred - y_true
         # |y_pred - y_true| can exceed the float64 range although both are
-        # finite; half of it never does (y/2 is exact for normal numbers).
-        self.overflowed = np.isinf(self.residual)
-        if self.overflowed.any():
-            self.half_residual = 0.5 * y_pred[self.overflowed] - 0.5 * y_true[self.overflowed]
-        else:
-            self.half_residual = None
+        # finite; half of it never does (the shared rescue of lossedu._validation).
+        self.residual, self.overflowed, self.half_residual = difference_with_halves(
+            y_pred, y_true)
 
     def reduce(self, per_output: np.ndarray):
         """Mean over the k outputs of each sample, then the requested reduction."""
@@ -201,7 +198,9 @@ def mse_grad(y_true, y_pred, *, reduction="mean", sample_weight=None):
     """
     inputs = _Residuals(y_true, y_pred, reduction, sample_weight)
     scale = reduction_scale(inputs.n, inputs.reduction, inputs.weight) / inputs.k
-    grad = 2.0 * inputs.residual * scale[:, None]
+    # 2 * (r * scale), not (2 * r) * scale: 2r overflows for |r| > 9e307
+    # although the gradient, divided by n, is finite.
+    grad = 2.0 * (inputs.residual * scale[:, None])
     if inputs.half_residual is not None:
         rows = np.nonzero(inputs.overflowed)[0]
         grad[inputs.overflowed] = 4.0 * (inputs.half_residual * scale[rows])

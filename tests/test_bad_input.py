@@ -313,6 +313,26 @@ def test_bad_sample_weight_is_refused(function):
         function(y_true, prediction, sample_weight=[0.0, 0.0, 0.0])
 
 
+@pytest.mark.parametrize("function", LOSSES, ids=names(LOSSES))
+@pytest.mark.parametrize("scale", [1e300, 4e307, 1e-300, 5e-324])
+def test_weighted_mean_does_not_depend_on_the_scale_of_the_weights(function, scale):
+    # sum(w l) / sum(w) is unchanged when every weight is multiplied by the same
+    # number; weights 1 : 2 : 4 stay exact multiples of the scale, even 5e-324.
+    # (w l overflows for 4e307, loses its digits for 5e-324, sum(w) overflows...)
+    y_true, prediction = VALID[function]
+    reference = function(y_true, prediction, sample_weight=[1.0, 2.0, 4.0])
+    scaled = function(y_true, prediction, sample_weight=np.array([1.0, 2.0, 4.0]) * scale)
+    np.testing.assert_allclose(scaled, reference, rtol=1e-13, atol=1e-300)
+
+
+@pytest.mark.parametrize("function", LOSSES, ids=names(LOSSES))
+def test_weighted_sum_multiplies_by_the_weights(function):
+    y_true, prediction = VALID[function]
+    reference = function(y_true, prediction, reduction="sum")
+    scaled = function(y_true, prediction, sample_weight=[1e300] * 3, reduction="sum")
+    np.testing.assert_allclose(scaled, np.multiply(reference, 1e300), rtol=1e-13, atol=1e-300)
+
+
 @pytest.mark.parametrize("function", [huber, huber_grad], ids=names([huber, huber_grad]))
 def test_bad_delta_is_refused(function):
     for bad in (0.0, -1.0, np.inf):
@@ -377,6 +397,33 @@ def test_bad_axis_is_refused(function):
         function(np.zeros((2, 3)), axis=1.0)
     with raises(ValueError, "z", "at least one dimension", "scalar"):
         function(1.0)
+
+
+def test_labels_beyond_the_int64_range_are_named_not_wrapped():
+    # 1e20 has no int64 value: casting it gives -9223372036854775808 and a warning
+    with raises(ValueError, "labels", "0..2", "10000000000000000000"):
+        one_hot([1e19], 3)
+    for function in CATEGORICAL + MULTICLASS_HINGE:
+        y_true, prediction = VALID[function]
+        with raises(ValueError, "y_true", "100000000000000000000"):
+            function([0.0, 1e20, 1.0], prediction)
+        with raises(ValueError, "y_true", "-100000000000000000000"):
+            function([0.0, -1e20, 1.0], prediction)
+
+
+@pytest.mark.parametrize("function", LOSSES, ids=names(LOSSES))
+def test_masked_arrays_are_refused_not_silently_unmasked(function):
+    y_true, prediction = VALID[function]
+    masked_prediction = np.ma.masked_array(prediction, mask=np.zeros(prediction.shape, bool))
+    masked_prediction.mask.flat[0] = True
+    name = prediction_name(function)
+    with raises(TypeError, name, "masked array", "compressed()"):
+        function(y_true, masked_prediction)
+    with raises(TypeError, "y_true", "masked array"):
+        function(np.ma.masked_array(y_true, mask=np.ones(y_true.shape, bool)), prediction)
+    with raises(TypeError, "sample_weight", "masked array"):
+        function(y_true, prediction, sample_weight=np.ma.masked_array([1.0, 1.0, 1.0],
+                                                                      mask=[0, 1, 0]))
 
 
 def test_bad_num_classes_is_refused():

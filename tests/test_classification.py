@@ -541,3 +541,116 @@ def test_lists_ints_and_zero_d_arrays_are_accepted():
         math.log(3.0), rel=1e-15, abs=1e-15)
     assert categorical_cross_entropy_with_logits(np.array([[True, False]]), [[0, 0]]) == \
         pytest.approx(LN2, rel=1e-15, abs=1e-15)
+
+
+# ----------------------------------------------------------------------------
+# Extreme sample and class weights; logit gaps beyond the float64 range
+# ----------------------------------------------------------------------------
+
+def _mp_bce_mean(y, z, weight):
+    """sum w_i l_i / sum w_i at 50 digits, l_i = y softplus(-z) + (1 - y) softplus(z)."""
+    def compute():
+        weights = [mpmath.mpf(float(w)) for w in weight]
+        losses = [yi * mp_softplus(-zi) + (1 - yi) * mp_softplus(zi) for yi, zi in zip(y, z)]
+        return mpmath.fsum(w * l for w, l in zip(weights, losses)) / mpmath.fsum(weights)
+    return high_precision(compute)
+
+
+def _mp_bce_mean_grad(y, z, weight):
+    def compute():
+        weights = [mpmath.mpf(float(w)) for w in weight]
+        total = mpmath.fsum(weights)
+        return [w * (mp_sigmoid(zi) - yi) / total for w, yi, zi in zip(weights, y, z)]
+    return high_precision(compute)
+
+
+@pytest.mark.parametrize("weight", [[1e308, 1e308], [1.7e308, 0.4e308], [5e-324, 5e-324],
+                                    [5e-324, 1.5e-323], [1e300, 3e-300]])
+def test_binary_logits_weighted_mean_for_extreme_sample_weights(weight):
+    y, z = [1.0, 0.0], [0.3, 0.7]
+    assert_matches_mpmath(
+        binary_cross_entropy_with_logits(y, z, sample_weight=weight),
+        _mp_bce_mean(y, z, weight), rtol=1e-14)
+    assert_matches_mpmath(
+        binary_cross_entropy_with_logits_grad(y, z, sample_weight=weight),
+        _mp_bce_mean_grad(y, z, weight), rtol=1e-14)
+
+
+def test_weighted_sum_and_none_keep_their_meaning_for_huge_weights():
+    y, z = [1.0, 0.0], [0.3, 0.7]
+    # sum w_i l_i with w = 1e308: about 1.66e308, still finite
+    expected = high_precision(lambda: mpmath.mpf(1e308) * (mp_softplus(-0.3) + mp_softplus(0.7)))
+    assert_matches_mpmath(binary_cross_entropy_with_logits(
+        y, z, sample_weight=[1e308, 1e308], reduction="sum"), [expected], rtol=1e-14)
+    # the per-sample w_i l_i
+    expected = high_precision(lambda: [mpmath.mpf(1e308) * mp_softplus(-0.3),
+                                       mpmath.mpf(1e308) * mp_softplus(0.7)])
+    assert_matches_mpmath(binary_cross_entropy_with_logits(
+        y, z, sample_weight=[1e308, 1e308], reduction="none"), expected, rtol=1e-14)
+
+
+@pytest.mark.parametrize("sample_weight", [None, [1e308, 1e308], [5e-324, 5e-324]])
+@pytest.mark.parametrize("class_weight", [[1.0, 0.5, 0.25], [1.6e308, 8e307, 4e307],
+                                          [2e-323, 1e-323, 5e-324]])
+def test_class_weighted_mean_for_extreme_weights(sample_weight, class_weight):
+    # classes weighted 4 : 2 : 1 at every scale; equal sample weights cancel
+    labels = [0, 2]
+    logits = [[0.5, -1.0, 2.0], [1.0, 0.0, -3.0]]
+
+    def compute():
+        log_p = [mp_log_softmax(row) for row in logits]
+        # (4 * -log p_00 + 1 * -log p_12) / (4 + 1)
+        return (-4 * log_p[0][0] - log_p[1][2]) / 5
+
+    expected = high_precision(compute)
+    assert_matches_mpmath(categorical_cross_entropy_with_logits(
+        labels, logits, class_weight=class_weight, sample_weight=sample_weight),
+        [expected], rtol=1e-14)
+    # the gradient against the one of plain weights (checked against finite differences above)
+    np.testing.assert_allclose(
+        categorical_cross_entropy_with_logits_grad(
+            labels, logits, class_weight=class_weight, sample_weight=sample_weight),
+        categorical_cross_entropy_with_logits_grad(labels, logits, class_weight=[4, 2, 1]),
+        rtol=1e-14, atol=1e-300)
+
+
+def test_logit_gaps_beyond_the_float64_range_times_a_small_weight_are_finite():
+    logits = [[1e308, -1e308]]
+
+    def loss(weights):  # -sum_c a_c log softmax_c at 50 digits
+        return high_precision(lambda: -mpmath.fsum(
+            a * lp for a, lp in zip(weights, mp_log_softmax(logits[0]))))
+
+    # label smoothing 0.1 over 2 classes: targets (0.95, 0.05); 0.05 * 2e308 = 1e307
+    assert_matches_mpmath(categorical_cross_entropy_with_logits(
+        [0], logits, label_smoothing=0.1, reduction="none"),
+        [loss([mpmath.mpf(0.95), mpmath.mpf(0.1) / 2])], rtol=1e-14)
+    # class weight 0.1 on the true class: 0.1 * 2e308 = 2e307
+    for reduction in ("none", "sum"):
+        assert_matches_mpmath(categorical_cross_entropy_with_logits(
+            [1], logits, class_weight=[1.0, 0.1], reduction=reduction),
+            [loss([0, mpmath.mpf(0.1)])], rtol=1e-14)
+    # the class-weighted mean divides by the weight again: 2e308 is beyond the range
+    assert categorical_cross_entropy_with_logits(
+        [1], logits, class_weight=[1.0, 0.1]) == math.inf
+    # a one-hot row: the class with a zero target adds 0, not 0 * inf = NaN
+    assert categorical_cross_entropy_with_logits([[1.0, 0.0]], logits, reduction="none") == [0.0]
+    assert_matches_mpmath(categorical_cross_entropy_with_logits(
+        [[0.5, 0.5]], logits, reduction="none"), [loss([0.5, 0.5])], rtol=1e-14)
+
+
+def test_docstrings_state_the_clipping_the_code_does():
+    import lossedu.classification as module
+
+    # categorical: clipped from below only, [eps, 1]: a probability of 1 costs exactly 0
+    assert categorical_cross_entropy([0], [[1.0, 0.0]]) == 0.0
+    assert "``[eps, 1]``" in categorical_cross_entropy.__doc__
+    assert "``[eps, 1]``" in module.__doc__
+    # binary: [eps, 1 - eps], so a probability of 1 still costs -log(1 - eps)
+    # (1 - eps rounds to float64: agreement to a few digits only)
+    assert binary_cross_entropy(1, 1.0) == pytest.approx(
+        -math.log1p(-DEFAULT_EPS), rel=1e-8, abs=0.0)
+    assert "``[eps, 1 - eps]``" in binary_cross_entropy.__doc__
+    with pytest.raises(ValueError, match="from below at eps") as error:
+        categorical_cross_entropy([0], [[1.0, 0.0]], eps=0.6)
+    assert "clipped to [eps, 1 - eps]" not in str(error.value)

@@ -632,3 +632,24 @@ def test_gradients_are_float64_arrays_with_the_prediction_shape():
     assert dice_loss_grad([[1, 0, 1]], [[1, 0, 0]]).shape == (1, 3)
     assert hinge_loss_grad([1], [0]).shape == (1,)
     assert l1_penalty_grad([[1, -1]]).dtype == np.float64
+
+
+# ---------------------------------------------------------------------------
+# extreme valid input: the right value, and no warning
+# ---------------------------------------------------------------------------
+
+def test_extreme_logits_and_scores_give_the_value_without_a_warning():
+    # pytest turns warnings into errors: these used to warn "overflow encountered"
+    # focal, confidently right: (1 - p_t)^2 = e^(-2e308) = 0 and -log p_t = 0
+    assert focal_loss([1.0], [1e308]) == 0.0
+    np.testing.assert_array_equal(focal_loss_grad([1.0], [1e308]), [0.0])
+    # focal, confidently wrong: (1 - p_t)^2 = 1 and -log p_t = 1e308
+    assert focal_loss([1.0], [-1e308]) == 1e308
+    # hinge: 1 + 1e308 rounds to 1e308; the mean of two is 1e308 (their sum overflows)
+    assert hinge_loss([1, 1], [-1e308, -1e308]) == 1e308
+    assert hinge_loss([1, 1], [-1e308, -1e308], reduction="sum") == math.inf
+    # multiclass hinge: 1 + 1e308 - (-1e308) is beyond the range: the true value is inf
+    assert multiclass_hinge_loss([0], [[-1e308, 1e308]]) == math.inf
+    # triplet: distances 0 and 2e308, the gap below -margin: loss 0
+    assert triplet_loss([1e308], [1e308], [-1e308]) == 0.0
+    assert l2_penalty([1e200]) == math.inf

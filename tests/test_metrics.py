@@ -168,3 +168,27 @@ def test_accuracy_is_piecewise_constant_in_a_parameter():
     flat = [t for t in thresholds if np.min(np.abs(x - t)) > 2 * h]
     derivatives = [(accuracy_of_threshold(t + h) - accuracy_of_threshold(t - h)) / (2 * h) for t in flat]
     assert np.count_nonzero(derivatives) == 0
+
+
+def test_confusion_matrix_refuses_to_infer_a_huge_mostly_empty_matrix():
+    # [0, 10**6] would give a 10**6 x 10**6 matrix (8 TB) for two classes
+    with pytest.raises(ValueError, match=r"(?s)y_true.*1000000.*num_classes"):
+        confusion_matrix([0, 10**6], [0, 1])
+    with pytest.raises(ValueError, match=r"(?s)y_pred.*1000000.*num_classes"):
+        confusion_matrix([0, 1], [0, 10**6])
+    # many classes that are all present are fine
+    labels = np.arange(1500)
+    np.testing.assert_array_equal(np.diag(confusion_matrix(labels, labels)), np.ones(1500))
+    # a few absent classes are fine too: labels 0 and 5 give a 6 x 6 matrix
+    assert confusion_matrix([0, 5], [5, 5]).shape == (6, 6)
+
+
+def test_labels_beyond_the_int64_range_and_masked_arrays_are_refused():
+    for function in (accuracy, confusion_matrix, precision):
+        with pytest.raises(ValueError, match=r"y_true.*100000000000000000000"):
+            function([0, 1e20], [0, 1])
+    masked = np.ma.masked_array([0, 1, 1], mask=[0, 1, 0])
+    with pytest.raises(TypeError, match=r"y_pred is a masked array"):
+        accuracy([0, 1, 1], masked)
+    with pytest.raises(TypeError, match=r"y_true is a masked array"):
+        confusion_matrix(masked, [0, 1, 1])

@@ -276,3 +276,60 @@ def test_lists_and_ints_are_accepted(name):
     value = LOSSES[name]([1, 2, 3], [1, 2, 4])
     assert isinstance(value, float)
     assert value == LOSSES[name](np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 4.0]))
+
+
+# ----------------------------------------------------------------------------
+# Extreme sample weights and gradients near the float64 edge
+# ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scale", [1e300, 1e308, 5e-324])
+def test_weighted_mean_does_not_depend_on_the_scale_of_the_weights(scale):
+    # squares 1e10 and 4e10, equal weights: the mean is 2.5e10 whatever the weights
+    # (1e308 * 4e10 overflows, 5e-324 * l loses every digit to underflow)
+    value = mse([0.0, 0.0], [1e5, 2e5], sample_weight=[scale, scale])
+    assert value == pytest.approx(2.5e10, rel=1e-14, abs=0.0)
+    # weights 1 : 3 (exact multiples of the scale): (1e10 + 3 * 4e10) / 4
+    weight = np.array([0.5, 1.5]) * scale if scale > 1 else np.array([1.0, 3.0]) * scale
+    assert mse([0.0, 0.0], [1e5, 2e5], sample_weight=weight) == pytest.approx(
+        1.3e11 / 4, rel=1e-14, abs=0.0)
+    # gradient of the mean: 2 r w / sum(w) = 2 * [1e5, 2e5] * [1, 3] / 4
+    np.testing.assert_allclose(mse_grad([0.0, 0.0], [1e5, 2e5], sample_weight=weight),
+                               [5e4, 3e5], rtol=1e-14, atol=0.0)
+    for name in ("mae", "huber", "log_cosh"):
+        # every residual is far beyond delta = 1 and log 2: each gradient is w / sum(w)
+        np.testing.assert_allclose(
+            GRADIENTS[name]([0.0, 0.0], [1e5, 2e5], sample_weight=weight),
+            [0.25, 0.75], rtol=1e-14, atol=0.0)
+
+
+def test_weighted_sum_is_still_the_sum_of_weighted_losses():
+    # sum w_i l_i, not rescaled: 1e300 * (1 + 4) and, beyond the float64 range, inf
+    assert mse([0.0, 0.0], [1.0, 2.0], sample_weight=[1e300, 1e300],
+               reduction="sum") == pytest.approx(5e300, rel=1e-14, abs=0.0)
+    assert mse([0.0, 0.0], [1e5, 2e5], sample_weight=[1e300, 1e300], reduction="sum") == math.inf
+    # subnormal weights: 5 * 2**-1074 is representable exactly
+    assert mse([0.0, 0.0], [1.0, 2.0], sample_weight=[5e-324, 5e-324],
+               reduction="sum") == 5 * 5e-324
+    np.testing.assert_allclose(
+        mse([0.0, 0.0], [1.0, 2.0], sample_weight=[1e300, 2e300], reduction="none"),
+        [1e300, 8e300], rtol=1e-14, atol=0.0)
+
+
+def test_gradients_of_huge_residuals_are_finite_when_their_true_value_is():
+    # 2 r / n = [1e308, 0]: forming 2 r first overflows
+    np.testing.assert_allclose(mse_grad([0.0, 0.0], [1e308, 0.0]), [1e308, 0.0],
+                               rtol=1e-15, atol=0.0)
+    # 2 w r with w = 1/4: 5e307
+    np.testing.assert_allclose(
+        mse_grad([0.0], [1e308], sample_weight=[0.25], reduction="none"), [5e307],
+        rtol=1e-15, atol=0.0)
+    # a residual that itself overflows: 2 * 2e308 / 8 = 5e307
+    np.testing.assert_allclose(mse_grad([-1e308] * 8, [1e308] * 8), [5e307] * 8,
+                               rtol=1e-15, atol=0.0)
+    # the bounded derivatives (sign, clip, tanh) times 1/n
+    np.testing.assert_allclose(mae_grad([0.0, 0.0], [1e308, 0.0]), [0.5, 0.0],
+                               rtol=1e-15, atol=0.0)
+    np.testing.assert_allclose(huber_grad([-1e308, 0.0], [1e308, 0.0], delta=1e308),
+                               [5e307, 0.0], rtol=1e-15, atol=0.0)
+    np.testing.assert_allclose(log_cosh_grad([-1e308, 0.0], [1e308, 0.0]), [0.5, 0.0],
+                               rtol=1e-15, atol=0.0)

@@ -611,7 +611,7 @@ def probability_bars(probabilities, *, class_names=None, ax=None, true_class=Non
 
 
 def histogram(values: Mapping[str, np.ndarray], *, threshold=None, xlabel, ax=None, bins=30,
-              ylabel="count", title=None):
+              ylabel="count", title=None, threshold_label=None):
     """Overlaid histograms on shared bins (errors, scores of each class ...).
 
     Parameters
@@ -620,6 +620,9 @@ def histogram(values: Mapping[str, np.ndarray], *, threshold=None, xlabel, ax=No
         ``name -> samples``; all histograms use the same bins.
     threshold : float, optional
         Drawn as a dashed vertical line (a decision or anomaly threshold).
+    threshold_label : str, optional
+        The line's legend entry (default ``"threshold = <value>"``); useful when
+        the samples are transformed, e.g. plotted on a log10 scale.
     xlabel : str
         What the samples are (required).
     bins : int
@@ -649,8 +652,8 @@ def histogram(values: Mapping[str, np.ndarray], *, threshold=None, xlabel, ax=No
     for index, (name, samples) in enumerate(arrays.items()):
         ax.hist(samples, bins=edges, alpha=0.55, color=PALETTE[index % len(PALETTE)], label=name)
     if threshold is not None:
-        ax.axvline(float(threshold), color="black", linestyle="--", linewidth=1.5,
-                   label=f"threshold = {float(threshold):.3g}")
+        label = threshold_label or f"threshold = {float(threshold):.3g}"
+        ax.axvline(float(threshold), color="black", linestyle="--", linewidth=1.5, label=label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title is not None:

@@ -279,6 +279,13 @@ def test_histogram_shared_bins_and_threshold():
     render(axes)
 
 
+def test_histogram_threshold_label_can_be_given():
+    axes = plots.histogram({"log errors": np.log10([0.5, 1.0, 2.0, 4.0])}, threshold=np.log10(1.2),
+                           threshold_label="threshold 1.2 (log10: 0.0792)", xlabel="log10 error")
+    assert legend_labels(axes) == ["log errors", "threshold 1.2 (log10: 0.0792)"]
+    render(axes)
+
+
 def test_gradient_magnitudes_plots_absolute_values():
     axes = plots.gradient_magnitudes((-4.0, 4.0), {"linear": lambda z: z, "const": lambda z: -np.ones_like(z)},
                                      log_y=False)

@@ -668,7 +668,7 @@ def test_keyword_argument_message_shows_the_signature():
     with pytest.raises(CheckFailed) as failure:
         check("huber", huber)
     assert failure.value.diagnosis == "keyword_arguments"
-    assert "def huber(y_true, y_pred, delta=1.0):" in str(failure.value)
+    assert "def huber(y_true, y_pred, *, delta=1.0):" in str(failure.value)
 
 
 def test_no_diagnosis_when_nothing_matches():

@@ -278,7 +278,7 @@ def _unexpected_keyword(attempt: Attempt) -> bool:
 def _keyword_hint(attempt: Attempt) -> str:
     return (f"the check calls {attempt.exercise.signature.split('(')[0]} with keyword arguments "
             f"as in its definition `def {attempt.exercise.signature}:`; give your function "
-            "the same parameters, with the same names and defaults")
+            "the same parameters, with the same names and defaults.")
 
 
 def _argument_count(attempt: Attempt) -> bool:

@@ -259,8 +259,13 @@ class Exercise:
 
     @property
     def signature(self) -> str:
-        """How the learner's function is defined, e.g. ``huber(y_true, y_pred, delta=1.0)``."""
+        """How the learner's function is defined, e.g. ``huber(y_true, y_pred, *, delta=1.0)``.
+
+        Hyperparameters are keyword-only, as in every lossedu function.
+        """
         parts = list(self.parameters)
+        if self.hyperparameters:
+            parts.append("*")
         parts += [name if default is REQUIRED else f"{name}={default!r}"
                   for name, default in self.hyperparameters.items()]
         return f"{self.id}({', '.join(parts)})"

@@ -127,6 +127,13 @@ def cost_calling_an_unwritten_helper(y_true, y_pred):
     return float(np.mean(unwritten_squared_error(y_true, y_pred)))
 
 
+def descent_without_transpose(X, y, w, b, learning_rate):
+    residual = X @ w + b - y
+    n = len(y)
+    return (w - learning_rate * 2 / n * (X @ residual),
+            b - learning_rate * 2 / n * residual.sum())
+
+
 def steps_from_which_it_stays_above(history, target):
     step = -1
     for index, accuracy in enumerate(history):
@@ -467,6 +474,15 @@ BUGGY = [
     ("categorical_cross_entropy_with_logits", "log_of_softmax",
      lambda y, z, class_weight=None: _cce_logits(y, z, class_weight,
                                                  log_probabilities=np.log(_softmax(z)))),
+    ("log_softmax", "maximum_not_added_back",
+     lambda z: z - np.log(np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True))),
+    ("categorical_cross_entropy_with_logits_grad", "divided_by_size",
+     lambda y, z: (_softmax(z) - _target_rows(y, z)) / z.size),
+    ("softmax", "axis_out_of_range",
+     lambda z: np.exp(z - z.max(axis=1, keepdims=True))
+     / np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)),
+    ("hinge_loss", "array_truth_value", lambda y, s: np.mean(max(0, 1 - y * s))),
+    ("gradient_descent_step", "matmul_shapes", descent_without_transpose),
     ("categorical_cross_entropy", "labels_as_rows",
      lambda y, p: -np.mean(np.sum(y * np.log(np.clip(p, EPS, 1)), axis=1))),
     ("categorical_cross_entropy", "argmax_of_soft_targets", cce_argmax_of_rows),
@@ -717,3 +733,16 @@ def test_an_extra_leading_axis_is_described_as_such():
     message = str(failure.value)
     assert "shape (1, 3) but shape (3,) is expected" in message
     assert "in front" in message and ".ravel()" not in message
+
+
+def test_a_bias_of_shape_one_is_told_to_be_a_single_number():
+    def gradient_descent_step(X, y, w, b, learning_rate):
+        residual = X @ w + b - y
+        n = len(y)
+        new_b = b - learning_rate * 2 / n * np.sum(residual, keepdims=True)  # shape (1,)
+        return w - learning_rate * 2 / n * (X.T @ residual), new_b
+
+    with pytest.raises(CheckFailed) as failure:
+        check("gradient_descent_step", gradient_descent_step)
+    assert "new_b must be a single number, but yours is an array of shape (1,)" in str(
+        failure.value)

@@ -314,6 +314,18 @@ def _broadcast_error(attempt: Attempt) -> bool:
     return isinstance(attempt.error, ValueError) and "could not be broadcast" in str(attempt.error)
 
 
+def _axis_out_of_range(attempt: Attempt) -> bool:
+    return isinstance(attempt.error, np.exceptions.AxisError)
+
+
+def _array_truth_value(attempt: Attempt) -> bool:
+    return isinstance(attempt.error, ValueError) and "truth value of an array" in str(attempt.error)
+
+
+def _matmul_mismatch(attempt: Attempt) -> bool:
+    return isinstance(attempt.error, ValueError) and "matmul" in str(attempt.error)
+
+
 def _per_sample_instead_of_number(attempt: Attempt) -> bool:
     output = attempt.exercise.output
     if not isinstance(output, Number) or not output.per_sample or attempt.got is None:
@@ -427,6 +439,12 @@ def _shape_mismatch(attempt: Attempt) -> bool:
 
 def _shape_hint(attempt: Attempt) -> str:
     if isinstance(attempt.expected, tuple):
+        names = attempt.exercise.output.names
+        for name, got_part, expected_part in zip(names, attempt.got, attempt.expected):
+            if np.shape(expected_part) == () and np.size(got_part) == 1 and np.ndim(got_part):
+                return (f"{name} must be a single number, but yours is an array of shape "
+                        f"{np.shape(got_part)}: turn it into one with float({name}) (or "
+                        "np.sum / .item(), depending on how it was computed).")
         got = ", ".join(str(np.shape(part)) for part in attempt.got)
         expected = ", ".join(str(np.shape(part)) for part in attempt.expected)
         return f"the parts of your tuple have shapes {got}, but shapes {expected} are expected."
@@ -465,6 +483,19 @@ GENERIC_AFTER = (
             "Print the shapes of the arrays in that line (`x.shape`): a reduction such as "
             "`z.max(axis=1)` drops an axis unless you pass `keepdims=True`, and a "
             "vector (n,) does not combine with an (n, C) table.", _broadcast_error),
+    Mistake("axis_out_of_range", "an axis the input does not have",
+            "your code reduces along an axis this input does not have: the check also passes "
+            "a single sample (a 1-d array). Use axis=-1, the last axis, so that 1-d and 2-d "
+            "inputs both work.", _axis_out_of_range),
+    Mistake("array_truth_value", "an array used as one true/false value",
+            "Python's max, min, `if` and `and` need one true/false value, and numpy refuses to "
+            "reduce a whole array to one. Work elementwise: np.maximum(0, x) instead of "
+            "max(0, x), np.where(condition, a, b) instead of an if on an array.",
+            _array_truth_value),
+    Mistake("matmul_shapes", "matrix product of mismatched shapes",
+            "the shapes in a matrix product (@ or np.dot) do not fit: the inner sizes must "
+            "agree, (n, d) @ (d,) gives (n,). For the gradient with respect to w, multiply "
+            "by the transposed features, X.T @ residual, shape (d,).", _matmul_mismatch),
     Mistake("wrong_sign", "wrong sign",
             "your result is the negative of the expected one: check the sign of your formula "
             "(a minus sign too many or too few).", _wrong_sign),

@@ -1130,6 +1130,12 @@ _declare(Exercise(
                   "your result has NaN or inf for logits like ±1000: exp(1000) overflows. "
                   "Subtract each row's maximum m before exponentiating and add it back: "
                   "logsumexp(z) = m + log(sum(exp(z - m))).", tag="extreme"),
+        variant("maximum_not_added_back", "the row maximum not added back",
+                "your result is off by each row's maximum m: with the shift, "
+                "log_softmax(z) = z - m - log(sum(exp(z - m))); you subtracted m inside the "
+                "exp but not outside.",
+                lambda c: np.asarray(activations.log_softmax(c.args[0]))
+                + np.max(c.args[0], axis=-1, keepdims=True)),
         variant("softmax_returned", "softmax instead of its log",
                 "your result is softmax(z): log-softmax is its logarithm, "
                 "z - logsumexp(z).", lambda c: _softmax_formula(c.args[0])),
@@ -1490,6 +1496,10 @@ _declare(Exercise(
         variant("double_softmax", "softmax applied to probabilities", _DOUBLE_SOFTMAX_HINT,
                 lambda c: classification.categorical_cross_entropy_with_logits_grad(
                     c.args[0], _softmax_formula(c.args[1]))),
+        ratio("divided_by_size", "divided by n * C",
+              "your gradient is C times too small: the cost is a mean over the n samples only "
+              "(each sample's loss sums over its C classes), so divide by n = logits.shape[0], "
+              "not by logits.size.", lambda c: 1.0 / c.args[1].shape[-1]),
         variant("targets_not_subtracted", "one-hot targets not subtracted",
                 "your result is softmax(z) / n: subtract the one-hot targets, "
                 "(softmax(z) - one_hot(y)) / n.",

@@ -1,9 +1,14 @@
 """postBuild: the Binder step that installs the course package itself."""
 
+import json
 import os
 import shlex
 import stat
 import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from conftest import REPO_ROOT
 
@@ -73,3 +78,26 @@ def test_mode_in_git_is_executable_when_tracked():
         assert os.access(POSTBUILD, os.X_OK)
         return
     assert result.stdout.split()[0] == "100755", result.stdout
+
+
+@pytest.mark.slow
+def test_runs_to_the_end_and_quiets_jupyterlab(tmp_path):
+    """Binder stops on the first failing command (set -e): run the script for real.
+
+    It runs with this environment's Python first on PATH, as in Binder's
+    environment, and private Jupyter config and data folders.
+    """
+    environment = dict(os.environ)
+    environment["PATH"] = os.path.dirname(sys.executable) + os.pathsep + environment["PATH"]
+    environment["JUPYTER_CONFIG_DIR"] = str(tmp_path / "config")
+    environment["JUPYTER_DATA_DIR"] = str(tmp_path / "data")
+    result = subprocess.run(["bash", str(POSTBUILD)], cwd=tmp_path, env=environment,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+    prefix = Path(sys.prefix)
+    page_config = json.loads((prefix / "etc/jupyter/labconfig/page_config.json").read_text())
+    assert page_config["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"]
+    overrides = json.loads((prefix / "share/jupyter/lab/settings/overrides.json").read_text())
+    notification = overrides["@jupyterlab/apputils-extension:notification"]
+    assert notification == {"checkForUpdates": False, "fetchNews": "false"}

@@ -566,3 +566,9 @@ def test_scalar_functions_declare_their_exact_gradients():
             numeric[index] = (f(x + step) - f(x - step)) / 2e-5
         np.testing.assert_allclose(numeric, exact, rtol=1e-6, atol=1e-6)
         assert math.isfinite(f(x)) and h > 0
+
+
+def test_an_id_in_the_wrong_case_gets_a_suggestion():
+    with pytest.raises(UnknownExerciseError) as failure:
+        check("MSE", mse)
+    assert "Did you mean 'mse'?" in str(failure.value)

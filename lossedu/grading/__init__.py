@@ -32,7 +32,7 @@ class UnknownExerciseError(KeyError):
 
     def __init__(self, exercise_id):
         self.exercise_id = exercise_id
-        close = difflib.get_close_matches(str(exercise_id), list(EXERCISES), n=1)
+        close = difflib.get_close_matches(str(exercise_id).lower(), list(EXERCISES), n=1)
         suggestion = f" Did you mean {close[0]!r}?" if close else ""
         self.message = (f"there is no exercise {exercise_id!r}.{suggestion} "
                         f"Valid exercise ids: {', '.join(EXERCISES)}.")

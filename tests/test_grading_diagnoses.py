@@ -127,6 +127,25 @@ def cost_calling_an_unwritten_helper(y_true, y_pred):
     return float(np.mean(unwritten_squared_error(y_true, y_pred)))
 
 
+def numerical_gradient_over_len(f, x, h=1e-6):
+    x = np.array(x, dtype=float)
+    gradient = np.zeros_like(x)
+    for j in range(len(x)):          # for a 2-d x, x[j] is a whole row
+        up, down = x.copy(), x.copy()
+        up[j] += h
+        down[j] -= h
+        gradient[j] = (f(up) - f(down)) / (2 * h)
+    return gradient
+
+
+def focal_on_probabilities(y_true, logits, gamma=2.0, alpha=None):
+    p_t = np.where(y_true == 1, logits, 1 - logits)   # the logits taken as probabilities
+    losses = -(1 - p_t) ** gamma * np.log(p_t)
+    if alpha is not None:
+        losses = losses * np.where(y_true == 1, alpha, 1 - alpha)
+    return np.mean(losses)
+
+
 def descent_without_transpose(X, y, w, b, learning_rate):
     residual = X @ w + b - y
     n = len(y)
@@ -483,6 +502,14 @@ BUGGY = [
      / np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)),
     ("hinge_loss", "array_truth_value", lambda y, s: np.mean(max(0, 1 - y * s))),
     ("gradient_descent_step", "matmul_shapes", descent_without_transpose),
+    ("categorical_cross_entropy_with_logits", "divided_by_weight_total",
+     lambda y, z, class_weight=None: _cce_logits(y, z, class_weight) if class_weight is None
+     else -np.sum(class_weight * _target_rows(y, z) * _log_softmax(z)) / np.sum(class_weight)),
+    ("numerical_gradient", "rows_moved", numerical_gradient_over_len),
+    ("numerical_gradient", "all_at_once",
+     lambda f, x, h=1e-6: np.full(np.shape(x), (f(np.asarray(x, float) + h)
+                                                 - f(np.asarray(x, float) - h)) / (2 * h))),
+    ("focal_loss", "logits_as_probabilities", focal_on_probabilities),
     ("categorical_cross_entropy", "labels_as_rows",
      lambda y, p: -np.mean(np.sum(y * np.log(np.clip(p, EPS, 1)), axis=1))),
     ("categorical_cross_entropy", "argmax_of_soft_targets", cce_argmax_of_rows),

@@ -469,6 +469,23 @@ def _bce_clipped(c, eps):
 _CLIPPING_EPSILONS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15)
 
 
+def _logits_as_probabilities() -> Mistake:
+    """NaN or inf on moderate logits: the logits were treated as probabilities."""
+    def detect(a) -> bool:
+        if "extreme" in a.case.tags or a.got is None:
+            return False
+        if not np.all(np.isfinite(a.got)):
+            return True
+        # a loss is never negative; exactly -expected is the sign mistake, named elsewhere
+        return bool(np.any(a.got < 0)) and not a.matches(-np.asarray(a.expected))
+
+    return when("logits_as_probabilities", "logits used as probabilities",
+                "your result is NaN, inf or negative although the logits are moderate: logits "
+                "are raw scores, any real number, so log(logits) or log(1 - logits) is "
+                "undefined or meaningless for many of them. Turn them into probabilities with "
+                "the sigmoid, and their logs stably: -log σ(z) = np.logaddexp(0, -z).", detect)
+
+
 def _saturated_on_extreme(clipped=None, hint=None) -> Mistake:
     """Probabilities formed from logits and clipped: the loss saturates at -log(eps).
 
@@ -519,13 +536,7 @@ _declare(Exercise(
                 "softplus(-z) = -log σ(z), the negatives softplus(z) = -log(1 - σ(z)).",
                 lambda c: np.mean(c.args[0] * _softplus(c.args[1])
                                   + (1 - c.args[0]) * _softplus(-c.args[1]))),
-        when("logits_as_probabilities", "logits used as probabilities",
-             "your result is NaN or inf although the logits are moderate: logits are raw "
-             "scores, any real number, so log(logits) or log(1 - logits) is undefined for "
-             "many of them. Turn them into log-probabilities with the sigmoid (stably: "
-             "-log σ(z) = np.logaddexp(0, -z)).",
-             lambda a: "extreme" not in a.case.tags and a.got is not None
-             and not np.all(np.isfinite(a.got))),
+        _logits_as_probabilities(),
         _broadcast_cost(classification.binary_cross_entropy_with_logits),
         _saturated_on_extreme(_bce_clipped),
     ),
@@ -1312,6 +1323,14 @@ def _weighted_over_n(c):
     return np.sum(losses) / rows.shape[0]
 
 
+def _over_weight_total(c):
+    weight = c.kwargs.get("class_weight")
+    if weight is None:
+        return None
+    rows = _target_rows(c.args[0], c.args[1].shape[1])
+    return -np.sum(weight * rows * _log_probs(c)) / np.sum(weight)
+
+
 def _cce_clipped(c, eps):
     targets, scores = c.args
     rows = _target_rows(targets, scores.shape[1])
@@ -1412,6 +1431,10 @@ _declare(Exercise(
                 "the losses by the sum of the weights used, sum_i sum_c w_c y_ic (sum_i w[y_i] "
                 "for labels), not by n.",
                 _weighted_over_n),
+        variant("divided_by_weight_total", "divided by the sum of all class weights",
+                "you divided by sum(class_weight), the weights of the classes; the weighted "
+                "mean divides by the weights actually used, one per sample: "
+                "sum_i sum_c w_c y_ic (sum_i w[y_i] for labels).", _over_weight_total),
         variant("class_weight_ignored", "class_weight ignored",
                 "your result ignores class_weight: multiply each sample's loss by the weight "
                 "of its true class, w[y_i], and divide by the sum of those weights.",
@@ -1522,6 +1545,29 @@ _LOGSUMEXP = ScalarFunction("np.log(np.sum(np.exp(x)))", "np.exp(x) / np.sum(np.
 _FUNCTIONS = (_CUBE, _EXP, _WAVE, _WEIGHTED, _MEAN_SQUARE, _LOGSUMEXP)
 
 
+def _rows_moved(c):
+    """The difference when a 2-d x's rows, not its elements, are moved by ±h."""
+    f, x = c.args
+    point = np.array(x, dtype=np.float64)
+    if point.ndim != 2:
+        return None
+    h = _kw(c, "h", 1e-6)
+    gradient = np.zeros_like(point)
+    for row in range(point.shape[0]):
+        up, down = point.copy(), point.copy()
+        up[row] += h
+        down[row] -= h
+        gradient[row] = (f(up) - f(down)) / (2 * h)
+    return gradient
+
+
+def _all_at_once(c):
+    f, x = c.args
+    point = np.array(x, dtype=np.float64)
+    h = _kw(c, "h", 1e-6)
+    return np.full(point.shape, (f(point + h) - f(point - h)) / (2 * h))
+
+
 def _numerical_case(rng):
     function = _FUNCTIONS[int(rng.integers(0, len(_FUNCTIONS)))]
     shape = (int(rng.integers(2, 7)),) if rng.random() < 0.7 else (2, int(rng.integers(2, 4)))
@@ -1593,6 +1639,14 @@ _declare(Exercise(
                 "your result is the one for h = 1e-6 although the check passed another h: use "
                 "the h argument.",
                 lambda c: gradcheck.numerical_gradient(*c.args) if "h" in c.kwargs else None),
+        variant("rows_moved", "whole rows moved (a loop over len(x))",
+                "for a 2-d x, a loop over range(len(x)) moves a whole row x[j] at once: loop "
+                "over every element, e.g. for j in np.ndindex(x.shape) (or over a flat view, "
+                "x.reshape(-1)).", _rows_moved),
+        variant("all_at_once", "all coordinates moved together",
+                "your result moves every coordinate at once, (f(x + h) - f(x - h)) / (2h): "
+                "that is a directional derivative, one number. Move one coordinate j at a "
+                "time, x + h e_j, for each component of the gradient.", _all_at_once),
         variant("not_restored", "element not put back",
                 "after moving x[j] by ±h, put it back to its old value before moving the "
                 "next element: your later elements were evaluated at a shifted point.",
@@ -1674,6 +1728,7 @@ _declare(Exercise(
                 "the modulating factor is (1 - p_t) ** gamma, which shrinks the loss of "
                 "well-classified samples (p_t close to 1); yours uses p_t ** gamma.",
                 lambda c: _focal_formula(c, inverted=True)),
+        _logits_as_probabilities(),
         _sum_instead_of_mean(),
         _log_likelihood_sign(),
         _broadcast_cost(custom.focal_loss),

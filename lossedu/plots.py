@@ -15,6 +15,22 @@ side with :func:`new_axes`::
 Callables passed to these functions receive numpy arrays and must return
 arrays of the same shape (one value per point); the lossedu losses with
 ``reduction="none"`` do exactly that.
+
+Two options are shared by the functions that draw named lines:
+
+``styles``
+    ``name -> dict`` of matplotlib line properties (``color``, ``linestyle``,
+    ``linewidth``, ``zorder`` ...) for some of the lines, so that a lesson
+    can give each loss one colour in all its figures, or tell apart lines
+    that lie on top of each other::
+
+        styles = {"true line": {"color": "black", "linestyle": "--", "linewidth": 1.0}}
+
+``legend_loc``
+    Where the legend goes: a matplotlib location (``"upper left"`` ...,
+    default ``"best"``), ``"outside"`` (to the right of the axes, where it
+    hides nothing), or None (no legend, e.g. when the next panel's legend
+    already names the same lines).
 """
 
 from __future__ import annotations
@@ -26,6 +42,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from cycler import cycler
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 __all__ = [
     "PALETTE",
@@ -85,6 +102,9 @@ STYLE = {
     "image.cmap": "viridis",
 }
 
+# regression_fit: the outliers are vermillion, and no line takes that colour.
+_OUTLIER_COLOUR = PALETTE[3]
+_LINE_COLOURS = tuple(colour for colour in PALETTE if colour != _OUTLIER_COLOUR)
 _DIVERGING = LinearSegmentedColormap.from_list("lossedu_two_classes", [PALETTE[0], "#ffffff", PALETTE[1]])
 _CURVE_POINTS = 401
 
@@ -156,10 +176,43 @@ def _evaluate(fn: Callable, x: np.ndarray, name: str, what: str) -> np.ndarray:
     return values
 
 
-def _legend(ax) -> None:
+def _legend(ax, loc="best") -> None:
+    """Draw the legend at ``loc`` (see the module docstring): a matplotlib location, "outside", or None."""
     handles, _ = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend()
+    if not handles or loc is None:
+        return
+    if loc == "outside":
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    else:
+        ax.legend(loc=loc)
+
+
+def _styles(styles, names, what: str) -> dict:
+    """Check ``styles`` (name -> dict of line properties) against the names of the lines drawn."""
+    if styles is None:
+        return {}
+    if not isinstance(styles, Mapping):
+        raise TypeError(f"styles must be a dict of name -> dict of line properties, got {type(styles).__name__}")
+    names = list(names)
+    unknown = [name for name in styles if name not in names]
+    if unknown:
+        raise ValueError(f"styles names {unknown!r}, which are not among the {what} {names!r}")
+    for name, style in styles.items():
+        if not isinstance(style, Mapping):
+            raise TypeError(f"styles[{name!r}] must be a dict of line properties, got {type(style).__name__}")
+    return {name: dict(style) for name, style in styles.items()}
+
+
+def _readable_log_axis(axis, low: float, high: float) -> None:
+    """On a log axis spanning less than three decades, label 1, 2 and 5 times each power of ten.
+
+    Matplotlib labels only the powers of ten, so on a short log axis a value such as 0.64 cannot be read.
+    """
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 or high / low >= 1e3:
+        return
+    axis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def _check_mapping(values, name: str) -> None:
@@ -168,7 +221,8 @@ def _check_mapping(values, name: str) -> None:
 
 
 def loss_vs_prediction(losses: Mapping[str, Callable], *, pred_range=(-3.0, 3.0), y_true=None,
-                       title=None, ylabel="loss", xlabel=r"prediction $\hat{y}$", ax=None):
+                       title=None, ylabel="loss", xlabel=r"prediction $\hat{y}$", ax=None, styles=None,
+                       legend_loc="best"):
     r"""Each loss of one sample as a function of the prediction.
 
     Parameters
@@ -184,6 +238,10 @@ def loss_vs_prediction(losses: Mapping[str, Callable], *, pred_range=(-3.0, 3.0)
     title, ylabel, xlabel : str, optional
         Labels.
     ax : matplotlib Axes, optional
+    styles : dict of str -> dict, optional
+        Line properties of some of the losses (see the module docstring).
+    legend_loc : str or None
+        Where the legend goes (see the module docstring).
 
     Returns
     -------
@@ -198,11 +256,13 @@ def loss_vs_prediction(losses: Mapping[str, Callable], *, pred_range=(-3.0, 3.0)
     >>> plt.close(ax.figure)
     """
     _check_mapping(losses, "losses")
+    line_styles = _styles(styles, losses, "losses")
     ax = _axes(ax)
     low, high = (float(v) for v in pred_range)
     predictions = np.linspace(low, high, _CURVE_POINTS)
     for name, fn in losses.items():
-        ax.plot(predictions, _evaluate(fn, predictions, name, "loss"), label=name)
+        style = {"label": name, **line_styles.get(name, {})}
+        ax.plot(predictions, _evaluate(fn, predictions, name, "loss"), **style)
     if y_true is not None:
         ax.axvline(float(y_true), color="0.35", linestyle="--", linewidth=1.2,
                    label=f"$y = {float(y_true):g}$")
@@ -211,12 +271,13 @@ def loss_vs_prediction(losses: Mapping[str, Callable], *, pred_range=(-3.0, 3.0)
     ax.set_ylabel(ylabel)
     if title is not None:
         ax.set_title(title)
-    _legend(ax)
+    _legend(ax, legend_loc)
     return ax
 
 
-def loss_curves(histories: Mapping[str, Sequence[float]], *, xlabel="step", ylabel="cost",
-                log_y=False, title=None, ax=None):
+def loss_curves(histories: Mapping[str, Sequence[float]], *, xlabel=None, ylabel="cost",
+                log_y=False, log_x=False, title=None, ax=None, styles=None, references=None,
+                legend_loc="best"):
     """Training curves: one line per history of costs (or accuracies).
 
     Parameters
@@ -224,11 +285,24 @@ def loss_curves(histories: Mapping[str, Sequence[float]], *, xlabel="step", ylab
     histories : dict of str -> sequence of float
         ``name -> values``, the value at each step (x = 0, 1, 2, ...).
     xlabel, ylabel, title : str
-        Labels.
+        Labels; ``xlabel`` defaults to "step" ("step + 1" with ``log_x``).
     log_y : bool
         Logarithmic y axis (costs that fall by orders of magnitude); the
-        values must then be positive.
+        values must then be positive.  When the values span less than three
+        decades, 1, 2 and 5 times each power of ten are labelled, so that
+        values in between can be read.
+    log_x : bool
+        Logarithmic x axis, for histories of very different lengths (11
+        steps next to 11,000).  A log axis has no 0, so value ``k`` is drawn
+        at ``k + 1``.
     ax : matplotlib Axes, optional
+    styles : dict of str -> dict, optional
+        Line properties of some of the histories (see the module docstring).
+    references : dict of str -> float, optional
+        Horizontal reference lines (a floor, a target), ``name -> y``, drawn
+        dotted in grey and named in the legend.
+    legend_loc : str or None
+        Where the legend goes (see the module docstring).
 
     Returns
     -------
@@ -242,24 +316,40 @@ def loss_curves(histories: Mapping[str, Sequence[float]], *, xlabel="step", ylab
     >>> plt.close(ax.figure)
     """
     _check_mapping(histories, "histories")
+    line_styles = _styles(styles, histories, "histories")
+    references = {} if references is None else dict(references)
     ax = _axes(ax)
+    low, high = np.inf, -np.inf
     for name, history in histories.items():
         values = np.asarray(history, dtype=np.float64).ravel()
         if log_y and np.any(values <= 0):
             raise ValueError(f"log_y=True needs positive values, but history {name!r} has {values.min()!r}")
-        ax.plot(np.arange(values.size), values, label=name)
+        steps = np.arange(values.size) + (1 if log_x else 0)
+        ax.plot(steps, values, **{"label": name, **line_styles.get(name, {})})
+        finite = values[np.isfinite(values)]
+        if finite.size:
+            low, high = min(low, finite.min()), max(high, finite.max())
+    for name, value in references.items():
+        value = float(value)
+        if log_y and not value > 0:
+            raise ValueError(f"log_y=True needs positive values, but reference {name!r} is {value!r}")
+        ax.axhline(value, color="0.35", linestyle=":", linewidth=1.5, label=name)
+        low, high = min(low, value), max(high, value)
     if log_y:
         ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
+        _readable_log_axis(ax.yaxis, low, high)
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel if xlabel is not None else ("step + 1" if log_x else "step"))
     ax.set_ylabel(ylabel)
     if title is not None:
         ax.set_title(title)
-    _legend(ax)
+    _legend(ax, legend_loc)
     return ax
 
 
 def cost_curve(cost_fn: Callable[[float], float], w_range, *, path=None, ax=None,
-               xlabel="parameter $w$", ylabel="cost $C(w)$", title=None):
+               xlabel="parameter $w$", ylabel="cost $C(w)$", title=None, legend_loc="best"):
     """A cost as a function of one parameter, with a gradient-descent path on it.
 
     Parameters
@@ -274,6 +364,8 @@ def cost_curve(cost_fn: Callable[[float], float], w_range, *, path=None, ax=None
     xlabel, ylabel, title : str
         Labels.
     ax : matplotlib Axes, optional
+    legend_loc : str or None
+        Where the legend goes (see the module docstring).
 
     Returns
     -------
@@ -305,13 +397,13 @@ def cost_curve(cost_fn: Callable[[float], float], w_range, *, path=None, ax=None
     ax.set_ylabel(ylabel)
     if title is not None:
         ax.set_title(title)
-    _legend(ax)
+    _legend(ax, legend_loc)
     return ax
 
 
 def cost_landscape(cost_fn: Callable[[float, float], float], w_range, b_range, *, path=None, ax=None,
                    levels=20, resolution=60, colorbar=True, xlabel="weight $w$", ylabel="bias $b$",
-                   title=None):
+                   title=None, spacing="sqrt", mark_minimum=False, legend_loc="best"):
     """Contour lines of a cost of two parameters, with a gradient-descent path.
 
     Parameters
@@ -323,15 +415,28 @@ def cost_landscape(cost_fn: Callable[[float, float], float], w_range, b_range, *
         Ranges of the two parameters.
     path : array_like of shape (k, 2), optional
         Successive ``(w, b)`` of gradient descent.
-    levels : int
-        Number of contour levels.  For a non-negative cost they are spaced
-        evenly in ``sqrt(cost)``, so the bottom of a quadratic bowl is as
-        detailed as its rim.
+    levels : int or sequence of float
+        Number of contour levels, spaced as ``spacing`` says; or the levels
+        themselves.
     resolution : int
-        Grid points per axis.
+        Grid points per axis (raise it, to 150 or more, when the innermost
+        contours look jagged).
     colorbar : bool
         Add a colour bar labelled "cost".
+    spacing : {"sqrt", "geometric"}
+        How ``levels`` contour levels are spread between the lowest and the
+        highest cost on the grid.  "sqrt": evenly in ``sqrt(cost)`` (for a
+        non-negative cost), so the bottom of a round quadratic bowl is as
+        detailed as its rim.  "geometric": the height above the lowest cost
+        grows by a constant factor from level to level, from 1/10,000 of
+        the range; in a long narrow valley this draws closed rings around the
+        minimum that the other spacings leave out.
+    mark_minimum : bool
+        Mark the minimum with a star and its coordinates: the lowest point
+        of the grid, refined by a Newton step (exact for a quadratic cost).
     ax : matplotlib Axes, optional
+    legend_loc : str or None
+        Where the legend of the path goes (see the module docstring).
 
     Returns
     -------
@@ -353,8 +458,14 @@ def cost_landscape(cost_fn: Callable[[float, float], float], w_range, b_range, *
     if finite.size == 0:
         raise ValueError("cost_fn returned no finite value on the grid")
     low, high = finite.min(), finite.max()
-    if high <= low:
+    if spacing not in ("sqrt", "geometric"):
+        raise ValueError(f"spacing must be 'sqrt' or 'geometric', got {spacing!r}")
+    if not np.isscalar(levels):
+        contour_levels = np.sort(np.asarray(levels, dtype=np.float64).ravel())
+    elif high <= low:
         contour_levels = int(levels)
+    elif spacing == "geometric":
+        contour_levels = low + (high - low) * np.geomspace(1e-4, 1.0, int(levels))
     elif low >= 0:
         contour_levels = np.linspace(np.sqrt(low), np.sqrt(high), int(levels)) ** 2
     else:
@@ -367,17 +478,47 @@ def cost_landscape(cost_fn: Callable[[float, float], float], w_range, b_range, *
         ax.plot(points[:, 0], points[:, 1], color=PALETTE[3], marker="o", markersize=4, linewidth=1.2,
                 label="gradient descent")
         ax.annotate("start", points[0], textcoords="offset points", xytext=(6, 6))
+    if mark_minimum:
+        lowest = _lowest_point(cost_fn, w_grid, b_grid, costs)
+        ax.plot(*lowest, marker="*", markersize=12, color=PALETTE[1], markeredgecolor="black",
+                markeredgewidth=0.8, linestyle="none", label="_minimum", zorder=4)
+        ax.annotate(f"minimum ({lowest[0]:.2f}, {lowest[1]:.2f})", lowest, textcoords="offset points",
+                    xytext=(10, -4), va="top",
+                    bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor="none", alpha=0.85))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(False)
     if title is not None:
         ax.set_title(title)
-    _legend(ax)
+    _legend(ax, legend_loc)
     return ax
 
 
+def _lowest_point(cost_fn, w_grid, b_grid, costs):
+    """The lowest point of a cost on a grid, refined by one Newton step on the 3 x 3 neighbourhood.
+
+    In a long narrow valley the lowest grid point can be cells away from the true minimum along the
+    nearly flat floor; a Newton step with finite-difference derivatives is exact for a quadratic.
+    """
+    row, column = np.unravel_index(np.nanargmin(np.where(np.isfinite(costs), costs, np.nan)), costs.shape)
+    lowest = np.array([w_grid[column], b_grid[row]])
+    if 0 < row < costs.shape[0] - 1 and 0 < column < costs.shape[1] - 1:
+        c = costs[row - 1:row + 2, column - 1:column + 2]          # c[i, j]: b index i, w index j
+        hw, hb = w_grid[1] - w_grid[0], b_grid[1] - b_grid[0]
+        gradient = np.array([(c[1, 2] - c[1, 0]) / (2 * hw), (c[2, 1] - c[0, 1]) / (2 * hb)])
+        hessian_wb = (c[2, 2] - c[2, 0] - c[0, 2] + c[0, 0]) / (4 * hw * hb)
+        hessian = np.array([[(c[1, 2] - 2 * c[1, 1] + c[1, 0]) / hw ** 2, hessian_wb],
+                            [hessian_wb, (c[2, 1] - 2 * c[1, 1] + c[0, 1]) / hb ** 2]])
+        if np.all(np.isfinite(hessian)) and np.all(np.linalg.eigvalsh(hessian) > 0):
+            candidate = lowest - np.linalg.solve(hessian, gradient)
+            inside = w_grid[0] <= candidate[0] <= w_grid[-1] and b_grid[0] <= candidate[1] <= b_grid[-1]
+            if inside and float(cost_fn(*candidate)) <= costs[row, column]:
+                lowest = candidate
+    return float(lowest[0]), float(lowest[1])
+
+
 def regression_fit(x, y, lines: Mapping[str, Callable], *, highlight=None, ax=None,
-                   xlabel="$x$", ylabel="$y$", title=None):
+                   xlabel="$x$", ylabel="$y$", title=None, styles=None, legend_loc="best"):
     """Data points and fitted lines (or curves) through them.
 
     Parameters
@@ -387,8 +528,15 @@ def regression_fit(x, y, lines: Mapping[str, Callable], *, highlight=None, ax=No
     lines : dict of str -> callable
         ``name -> f`` with ``f(x_array)`` the fitted prediction; may be empty.
     highlight : array_like of bool, shape (n,), optional
-        Points to mark (for instance the outliers), drawn as crosses.
+        Points to mark (for instance the outliers), drawn as vermillion
+        crosses; the lines take the other colours of the palette.
     ax : matplotlib Axes, optional
+    styles : dict of str -> dict, optional
+        Line properties of some of the lines (see the module docstring).
+        Lines that lie on top of each other need different widths and dash
+        patterns to be told apart.
+    legend_loc : str or None
+        Where the legend goes (see the module docstring).
 
     Returns
     -------
@@ -410,6 +558,7 @@ def regression_fit(x, y, lines: Mapping[str, Callable], *, highlight=None, ax=No
         raise ValueError(f"x has shape {x.shape} but y has shape {y.shape}; they must match")
     if not isinstance(lines, Mapping):
         raise TypeError(f"lines must be a dict of name -> callable, got {type(lines).__name__}")
+    line_styles = _styles(styles, lines, "lines")
     ax = _axes(ax)
     mask = np.zeros(x.shape, dtype=bool)
     if highlight is not None:
@@ -418,15 +567,16 @@ def regression_fit(x, y, lines: Mapping[str, Callable], *, highlight=None, ax=No
             raise ValueError(f"highlight has shape {mask.shape} but x has shape {x.shape}")
     ax.scatter(x[~mask], y[~mask], s=22, color="0.45", alpha=0.8, label="data", zorder=3)
     if mask.any():
-        ax.scatter(x[mask], y[mask], s=60, marker="X", color=PALETTE[3], label="outliers", zorder=4)
+        ax.scatter(x[mask], y[mask], s=60, marker="X", color=_OUTLIER_COLOUR, label="outliers", zorder=4)
     grid = np.linspace(x.min(), x.max(), _CURVE_POINTS)
     for index, (name, fn) in enumerate(lines.items()):
-        ax.plot(grid, _evaluate(fn, grid, name, "line"), color=PALETTE[index % len(PALETTE)], label=name)
+        style = {"color": _LINE_COLOURS[index % len(_LINE_COLOURS)], "label": name, **line_styles.get(name, {})}
+        ax.plot(grid, _evaluate(fn, grid, name, "line"), **style)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title is not None:
         ax.set_title(title)
-    _legend(ax)
+    _legend(ax, legend_loc)
     return ax
 
 
@@ -611,7 +761,7 @@ def probability_bars(probabilities, *, class_names=None, ax=None, true_class=Non
 
 
 def histogram(values: Mapping[str, np.ndarray], *, threshold=None, xlabel, ax=None, bins=30,
-              ylabel="count", title=None, threshold_label=None):
+              ylabel="count", title=None, threshold_label=None, log_y=False, legend_loc="best"):
     """Overlaid histograms on shared bins (errors, scores of each class ...).
 
     Parameters
@@ -627,7 +777,12 @@ def histogram(values: Mapping[str, np.ndarray], *, threshold=None, xlabel, ax=No
         What the samples are (required).
     bins : int
         Number of shared bins.
+    log_y : bool
+        Logarithmic count axis: a bin with a handful of samples (the tail of a
+        distribution) stays visible next to one with thousands.
     ax : matplotlib Axes, optional
+    legend_loc : str or None
+        Where the legend goes (see the module docstring).
 
     Returns
     -------
@@ -650,7 +805,7 @@ def histogram(values: Mapping[str, np.ndarray], *, threshold=None, xlabel, ax=No
     edges = np.histogram_bin_edges(everything, bins=int(bins))
     ax = _axes(ax)
     for index, (name, samples) in enumerate(arrays.items()):
-        ax.hist(samples, bins=edges, alpha=0.55, color=PALETTE[index % len(PALETTE)], label=name)
+        ax.hist(samples, bins=edges, alpha=0.55, color=PALETTE[index % len(PALETTE)], label=name, log=log_y)
     if threshold is not None:
         label = threshold_label or f"threshold = {float(threshold):.3g}"
         ax.axvline(float(threshold), color="black", linestyle="--", linewidth=1.5, label=label)
@@ -658,12 +813,13 @@ def histogram(values: Mapping[str, np.ndarray], *, threshold=None, xlabel, ax=No
     ax.set_ylabel(ylabel)
     if title is not None:
         ax.set_title(title)
-    _legend(ax)
+    _legend(ax, legend_loc)
     return ax
 
 
 def gradient_magnitudes(z_range, grads: Mapping[str, Callable], *, ax=None, log_y=False,
-                        xlabel="logit $z$", ylabel=r"$|\partial \ell / \partial z|$", title=None):
+                        xlabel="logit $z$", ylabel=r"$|\partial \ell / \partial z|$", title=None,
+                        legend_loc="best"):
     """Size of each gradient as a function of the logit (or any input).
 
     Shows saturation: where the gradient of MSE on a sigmoid vanishes while
@@ -679,6 +835,8 @@ def gradient_magnitudes(z_range, grads: Mapping[str, Callable], *, ax=None, log_
     log_y : bool
         Logarithmic y axis (zero gradients are then not drawn).
     ax : matplotlib Axes, optional
+    legend_loc : str or None
+        Where the legend goes (see the module docstring).
 
     Returns
     -------
@@ -710,7 +868,7 @@ def gradient_magnitudes(z_range, grads: Mapping[str, Callable], *, ax=None, log_
     ax.set_ylabel(ylabel)
     if title is not None:
         ax.set_title(title)
-    _legend(ax)
+    _legend(ax, legend_loc)
     return ax
 
 

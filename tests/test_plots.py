@@ -303,3 +303,128 @@ def test_functions_without_ax_open_exactly_one_figure_each():
     plots.loss_curves({"a": [1.0, 0.5]})
     plots.bar_comparison({"a": 1.0}, ylabel="v")
     assert len(plt.get_fignums()) == 2
+
+
+# ---------------------------------------------------------------------------
+# Options: per-line styles, legend placement, log axes, contour levels.
+
+
+def test_styles_set_the_properties_of_the_named_lines_only():
+    styles = {"true": {"color": "black", "linestyle": "--", "linewidth": 1.0}}
+    axes = plots.loss_vs_prediction({"fit": lambda p: p, "true": lambda p: 2 * p}, styles=styles)
+    fit, true = axes.get_lines()
+    assert to_hex(true.get_color()) == "#000000" and true.get_linestyle() == "--" and true.get_linewidth() == 1.0
+    assert to_hex(fit.get_color()) == plots.PALETTE[0].lower() and fit.get_linestyle() == "-"
+    assert legend_labels(axes) == ["fit", "true"]
+    curves = plots.loss_curves({"a": [2.0, 1.0], "b": [3.0, 1.0]}, styles={"b": {"color": plots.PALETTE[3]}})
+    assert to_hex(curves.get_lines()[1].get_color()) == plots.PALETTE[3].lower()
+    x = np.array([0.0, 1.0, 2.0])
+    fits = plots.regression_fit(x, 2 * x, {"MSE": lambda t: 2 * t, "MAE": lambda t: 2 * t},
+                                styles={"MAE": {"linewidth": 6.0, "alpha": 0.5}})
+    assert fits.get_lines()[1].get_linewidth() == 6.0 and fits.get_lines()[1].get_alpha() == 0.5
+    for each in (axes, curves, fits):
+        render(each)
+
+
+def test_styles_refuse_names_that_are_not_drawn():
+    with pytest.raises(ValueError, match="'Huber'"):
+        plots.loss_curves({"MSE": [1.0, 0.5]}, styles={"Huber": {"color": "black"}})
+    with pytest.raises(TypeError, match="styles"):
+        plots.loss_vs_prediction({"l": lambda p: p}, styles={"l": "black"})
+
+
+def test_regression_fit_lines_never_take_the_outlier_colour():
+    x = np.arange(6.0)
+    lines = {f"line {k}": (lambda t, k=k: t + k) for k in range(7)}
+    axes = plots.regression_fit(x, x, lines, highlight=x > 4)
+    outlier_colour = to_hex(axes.collections[1].get_facecolor()[0])
+    assert outlier_colour == plots.PALETTE[3].lower()
+    assert outlier_colour not in {to_hex(line.get_color()) for line in axes.get_lines()}
+    render(axes)
+
+
+def test_legend_loc_places_or_omits_the_legend():
+    curves = {"a": [2.0, 1.0], "b": [3.0, 1.0]}
+    assert plots.loss_curves(curves, legend_loc=None).get_legend() is None
+    upper_left = plots.loss_curves(curves, legend_loc="upper left").get_legend()
+    assert upper_left._loc == 2  # matplotlib's code for "upper left"
+    outside = plots.histogram({"a": [0.0, 1.0, 1.0]}, xlabel="x", legend_loc="outside")
+    render(outside)
+    legend_box = outside.get_legend().get_window_extent()
+    assert legend_box.x0 >= outside.get_window_extent().x1  # right of the axes: hides no data
+    for call in (lambda: plots.cost_curve(lambda w: w ** 2, (-1, 1), path=[1.0, 0.5], legend_loc=None),
+                 lambda: plots.gradient_magnitudes((-1, 1), {"g": lambda z: z}, legend_loc=None),
+                 lambda: plots.regression_fit([0.0, 1.0], [0.0, 1.0], {"l": lambda t: t}, legend_loc=None),
+                 lambda: plots.loss_vs_prediction({"l": lambda p: p}, legend_loc=None)):
+        assert call().get_legend() is None
+
+
+def test_loss_curves_log_x_draws_step_plus_one():
+    axes = plots.loss_curves({"short": [-10.0, -5.0, 0.0], "long": np.linspace(-10.0, 0.0, 1000)}, log_x=True,
+                             ylabel="logit z")
+    x, _ = axes.get_lines()[0].get_data()
+    np.testing.assert_allclose(x, [1, 2, 3], **TOL)
+    assert axes.get_lines()[1].get_xdata()[-1] == 1000
+    assert axes.get_xscale() == "log" and axes.get_yscale() == "linear"
+    assert axes.get_xlabel() == "step + 1"
+    assert plots.loss_curves({"a": [1.0, 2.0]}).get_xlabel() == "step"
+    render(axes)
+
+
+def test_loss_curves_references_and_readable_short_log_axis():
+    axes = plots.loss_curves({"smoothed": np.linspace(2.3, 0.64, 50), "plain": np.geomspace(2.3, 0.08, 50)},
+                             log_y=True, references={"floor 0.50": 0.5})
+    reference = axes.get_lines()[2]
+    np.testing.assert_allclose(reference.get_ydata(), [0.5, 0.5], **TOL)
+    assert reference.get_linestyle() == ":" and legend_labels(axes)[-1] == "floor 0.50"
+    render(axes)
+    # Less than three decades: 1, 2 and 5 times each power of ten are labelled.
+    labels = {label.get_text() for label in axes.get_yticklabels() if label.get_text()}
+    assert {"0.1", "0.2", "0.5", "1", "2"} <= labels
+    wide = plots.loss_curves({"diverges": np.geomspace(1.0, 1e10, 20)}, log_y=True)
+    render(wide)
+    assert "2" not in {label.get_text() for label in wide.get_yticklabels()}
+    with pytest.raises(ValueError, match="reference"):
+        plots.loss_curves({"a": [1.0, 0.5]}, log_y=True, references={"zero": 0.0})
+
+
+def test_histogram_log_y_keeps_small_counts_visible():
+    rng = np.random.default_rng(0)
+    axes = plots.histogram({"laplace": rng.laplace(0.0, 1.0, 5000)}, xlabel="value", bins=40, log_y=True)
+    assert axes.get_yscale() == "log"
+    heights = np.array([bar.get_height() for bar in axes.patches])
+    assert heights.sum() == 5000
+    low, _ = axes.get_ylim()
+    assert 0 < low <= 1  # a bin with a single sample still shows
+    assert plots.histogram({"a": [0.0, 1.0]}, xlabel="x").get_yscale() == "linear"
+    render(axes)
+
+
+def test_cost_landscape_geometric_levels_close_rings_in_a_narrow_valley():
+    cost = lambda w, b: 1.0 + 50.0 * (w - 1.0) ** 2 + 0.2 * (b - 2.0) ** 2  # noqa: E731
+    # 121 points per axis: the grid holds the minimum (1, 2), where the cost is 1.
+    axes = plots.cost_landscape(cost, (-3, 5), (-4, 8), levels=15, resolution=121, spacing="geometric",
+                                colorbar=False)
+    levels = [c for c in axes.collections if isinstance(c, ContourSet)][0].levels
+    above = levels - 1.0
+    ratios = above[1:] / above[:-1]
+    np.testing.assert_allclose(ratios, ratios[0], rtol=1e-2, atol=0.0)  # constant factor above the minimum
+    # The lowest ring, cost - 1 = above[0], fits inside the b range: a closed ellipse around (1, 2).
+    assert 2.0 + np.sqrt(above[0] / 0.2) < 8.0
+    render(axes)
+    with pytest.raises(ValueError, match="spacing"):
+        plots.cost_landscape(cost, (-1, 1), (-1, 1), spacing="log", resolution=5)
+
+
+def test_cost_landscape_explicit_levels_and_marked_minimum():
+    cost = lambda w, b: (w - 0.3) ** 2 + 10.0 * (w + b - 1.0) ** 2  # noqa: E731 (minimum at (0.3, 0.7))
+    axes = plots.cost_landscape(cost, (-2, 2), (-2, 2), levels=[0.1, 1.0, 5.0], resolution=41,
+                                mark_minimum=True, colorbar=False)
+    levels = [c for c in axes.collections if isinstance(c, ContourSet)][0].levels
+    np.testing.assert_allclose(levels, [0.1, 1.0, 5.0], **TOL)
+    star = axes.get_lines()[0]
+    # The grid step is 0.1; the Newton step from the lowest grid point lands on the exact minimum.
+    np.testing.assert_allclose(star.get_xydata(), [[0.3, 0.7]], rtol=0, atol=1e-9)
+    assert [text.get_text() for text in axes.texts] == ["minimum (0.30, 0.70)"]
+    assert axes.get_legend() is None  # the star is annotated, not a legend entry
+    render(axes)

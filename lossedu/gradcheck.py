@@ -237,8 +237,8 @@ def check_gradient(f, grad_f, x, *, h=1e-6, rtol=1e-6, atol=1e-8):
         index = tuple(int(i) for i in np.unravel_index(worst, point.shape)) if point.ndim else ()
         raise AssertionError(
             f"gradient check failed: at index {index} grad_f gives "
-            f"{float(analytic.reshape(-1)[worst])!r} but central differences give "
-            f"{float(numeric.reshape(-1)[worst])!r} (relative error {error:.3g}, "
+            f"{float(analytic.reshape(-1)[worst]):.6g} but central differences give "
+            f"{float(numeric.reshape(-1)[worst]):.6g} (relative error {error:.3g}, "
             f"rtol={rtol}, atol={atol}); look for a missing factor, a sign "
             "or a missing 1/n"
         )

@@ -160,8 +160,9 @@ def test_learner_answers_an_exercise_runs_the_lesson_and_plays_with_a_widget(bro
         page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
         assert check_cell.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
         # Run All left the view at the last cell it ran; show the verdict.
-        check_cell.scroll_into_view_if_needed()
         check_output.wait_for(state="visible")
+        check_cell.locator(".jp-InputPrompt").click()  # select it: JupyterLab keeps it in view
+        check_cell.evaluate("(element) => element.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(500)
         screenshot(page, "2-checked")
 

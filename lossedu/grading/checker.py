@@ -33,7 +33,6 @@ from contextlib import ExitStack, redirect_stderr
 
 import numpy as np
 
-import lossedu
 from lossedu.grading import diagnoses, formatting
 from lossedu.grading.diagnoses import Attempt, as_float64
 from lossedu.grading.exercise import Exercise, Integer, Number, TupleOf
@@ -43,7 +42,7 @@ __all__ = ["CheckFailed", "CheckResult", "TIME_LIMIT", "check_exercise", "draw_c
 #: Seconds a learner's function may take on one case (an exercise may override it).
 TIME_LIMIT = 5.0
 
-_LIBRARY_DIR = os.path.dirname(os.path.abspath(lossedu.__file__)) + os.sep
+_LIBRARY_DIR = diagnoses.LIBRARY_DIR
 _GRADING_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
 

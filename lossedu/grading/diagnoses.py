@@ -25,9 +25,9 @@ mistakes first, so that a specific message wins over a generic one.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -236,7 +236,8 @@ def when(name: str, title: str, hint, predicate: Callable[[Attempt], bool]) -> M
 # generic mistakes, shared by every exercise
 # ---------------------------------------------------------------------------
 
-_LOSSEDU_FOLDER = str(Path(__file__).resolve().parent.parent)
+#: lossedu's own folder: frames of code from here are the course's, not the learner's.
+LIBRARY_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def _learner_frames(error: BaseException) -> list:
@@ -245,7 +246,7 @@ def _learner_frames(error: BaseException) -> list:
     traceback = error.__traceback__
     while traceback is not None:
         code = traceback.tb_frame.f_code
-        if not str(Path(code.co_filename).resolve()).startswith(_LOSSEDU_FOLDER):
+        if not code.co_filename.startswith(LIBRARY_DIR):
             frames.append(code)
         traceback = traceback.tb_next
     return frames

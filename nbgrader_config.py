@@ -18,7 +18,7 @@ To use another database, e.g. PostgreSQL, set the environment variable
 """
 import os
 
-from lossedu.classroom.course import apply_grading_settings
+from lossedu.classroom.nbgrader_settings import apply_grading_settings
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 

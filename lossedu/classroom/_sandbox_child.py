@@ -1,42 +1,47 @@
-"""The sandbox process: runs a learner's answer cells and calls their functions.
+"""The sandbox process: runs one learner's answer cells and calls their functions.
 
-Started by :mod:`lossedu.classroom.sandbox` as ``python -I -S this_file FD_IN
-FD_OUT MEMORY_MB CPU_SECONDS NUMPY_FOLDER``.  It is a plain Python process (no IPython, no
-nbgrader, no lossedu: this file imports only the standard library and
-numpy), and it trusts nothing it runs:
+Started by :mod:`lossedu.classroom.sandbox` inside the operating system's
+isolation (:mod:`lossedu.classroom.isolation`: namespaces, an unprivileged
+uid, rlimits) as ``python -I -S -B this_file FD_IN FD_OUT [NUMPY_FOLDER]``.
+It imports the standard library and numpy only.  Nothing here is a security
+boundary: the learner's code runs in this interpreter and can change
+anything in it.  The boundary is the isolation around the process, and the
+grader, which trusts nothing this process sends (it decodes plain data
+with size budgets, under deadlines, and compares in its own process).
 
-* resource limits: address space, CPU time, no core files, no file writes;
-* an audit hook (installed before any learner code runs, and impossible to
-  remove from Python) refuses imports of modules not loaded yet, opening
-  files, listing folders, starting processes, sending signals, sockets and
-  ctypes;
-* the learner's functions are called with plain numbers and float arrays,
-  and only plain data goes back (length-prefixed JSON, arrays as raw bytes
-  with their dtype and shape); the grader's process decodes it without
-  pickle and runs the comparison itself.
+Protocol (each message a 4-byte big-endian length, then UTF-8 JSON):
 
-Helpers the lesson's given cells import from lossedu (``reference_cost``,
-``numerical_gradient``) and callables among the case inputs exist here as
-stubs that ask the grader's process to run them.
+* grader -> here: ``{"cells": [{"id", "source"}], "skip": [index, ...],
+  "stubs": {name: "function" | "module"}, "cell_seconds": s}``;
+* here -> grader, per cell: ``{"op": "cell", "index": i}`` then
+  ``{"op": "cell_done", "index": i, "fault": FAULT or null, "message": text}``;
+  then ``{"op": "ready"}``;
+* grader -> here: ``{"op": "call", "fn", "args", "kwargs", "seconds"}``;
+  here -> grader: ``{"op": "result", "ok": true, "value", "args_after"}`` or
+  ``{"op": "result", "ok": false, "fault": FAULT, "error": type name,
+  "message": text, "where": "line N of f: source"}``.
+
+FAULT is one of ``"error"``, ``"time_limit"``, ``"memory"``, ``"exit"`` (the
+values of :class:`lossedu.classroom.sandbox.Fault` that this side reports).
 """
 
+import ast
 import base64
 import json
+import linecache
 import os
-import resource
 import signal
 import struct
 import sys
-import types
 
 _IN = _OUT = None
-_MAX_FRAME = 256 * 2**20
+_MAX_FRAME = 64 * 2**20
 _MAX_DEPTH = 16
-_MAX_ITEMS = 10_000_000
+_MAX_ITEMS = 2_000_000
 
 
 # ---------------------------------------------------------------------------
-# framing and plain-data codec (the grader's side mirrors it)
+# framing and plain-data codec
 # ---------------------------------------------------------------------------
 
 def _read_exactly(count):
@@ -62,8 +67,7 @@ def _send(message):
     data = struct.pack("!I", len(data)) + data
     view = memoryview(data)
     while view:
-        written = os.write(_OUT, view)
-        view = view[written:]
+        view = view[os.write(_OUT, view):]
 
 
 def _encode(value, np, depth=0):
@@ -76,11 +80,13 @@ def _encode(value, np, depth=0):
     if kind is bool:
         return {"t": "bool", "v": value}
     if kind is int:
+        if abs(value) >= 10 ** 300:
+            return {"t": "unsupported", "type": "an int with hundreds of digits"}
         return {"t": "int", "v": int.__repr__(value)}
     if kind is float:
         return {"t": "float", "v": float.__repr__(value)}
     if kind is str:
-        return {"t": "str", "v": value[:10_000]}
+        return {"t": "str", "v": value[:2000]}
     if isinstance(value, np.ndarray):
         array = value.view(np.ndarray) if kind is not np.ndarray else value
         if array.dtype.kind not in "biuf" or array.dtype.fields is not None:
@@ -96,18 +102,15 @@ def _encode(value, np, depth=0):
         return {"t": "npscalar", "dtype": value.dtype.str,
                 "data": base64.b64encode(value.tobytes()).decode("ascii")}
     if kind is tuple or kind is list:
-        if len(value) > _MAX_ITEMS:
+        if len(value) > 10_000:
             return {"t": "unsupported", "type": f"{kind.__name__} of {len(value)} items"}
         return {"t": kind.__name__, "v": [_encode(item, np, depth + 1) for item in value]}
-    if kind is dict:
-        return {"t": "dict", "v": [[key, _encode(item, np, depth + 1)]
-                                   for key, item in value.items() if type(key) is str]}
     return {"t": "unsupported",
             "type": f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', '?')}"}
 
 
-def _decode(data, np, callbacks):
-    """Values for the learner's function (from the grader: trusted)."""
+def _decode(data, np):
+    """Values for the learner's function (they come from the grader)."""
     kind = data["t"]
     if kind == "none":
         return None
@@ -119,84 +122,26 @@ def _decode(data, np, callbacks):
         return float(data["v"])
     if kind == "ndarray":
         raw = base64.b64decode(data["data"])
-        return np.frombuffer(raw, dtype=np.dtype(data["dtype"])).reshape(tuple(data["shape"])).copy()
+        return np.frombuffer(raw, dtype=np.dtype(data["dtype"])).reshape(
+            tuple(data["shape"])).copy()
     if kind == "npscalar":
-        raw = base64.b64decode(data["data"])
-        return np.frombuffer(raw, dtype=np.dtype(data["dtype"]))[0]
+        return np.frombuffer(base64.b64decode(data["data"]), dtype=np.dtype(data["dtype"]))[0]
     if kind in ("tuple", "list"):
-        items = [_decode(item, np, callbacks) for item in data["v"]]
+        items = [_decode(item, np) for item in data["v"]]
         return tuple(items) if kind == "tuple" else items
     if kind == "dict":
-        return {key: _decode(item, np, callbacks) for key, item in data["v"]}
-    if kind == "callable":
-        return callbacks(data["id"], data.get("name", "function"))
+        return {key: _decode(item, np) for key, item in data["v"]}
+    if kind == "function":
+        # A case input that is a function of x, given as a numpy expression
+        # (e.g. "np.sum(x ** 3)" for numerical_gradient): rebuilt here, so
+        # that calling it is work done inside the sandbox.
+        function = eval(f"lambda x: {data['expression']}", {"np": np})  # the grader's text
+
+        def scalar_function(x):
+            return float(function(np.asarray(x, dtype=np.float64)))
+        scalar_function.__name__ = "f"
+        return scalar_function
     raise ValueError(f"cannot decode {kind!r}")
-
-
-# ---------------------------------------------------------------------------
-# confinement
-# ---------------------------------------------------------------------------
-
-class _Blocked(ImportError):
-    pass
-
-
-class _BlockPackages:
-    """Meta-path finder that refuses the grader's packages."""
-
-    BLOCKED = ("lossedu", "nbgrader", "IPython", "ipykernel", "jupyter_client", "nbclient",
-               "nbformat", "sqlalchemy")
-
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in self.BLOCKED:
-            raise _Blocked(f"importing {name} is not allowed in an answer")
-        return None
-
-
-_BLOCKED_EVENTS = (
-    "open", "os.listdir", "os.scandir", "os.walk", "os.system", "os.exec", "os.posix_spawn",
-    "os.spawn", "os.fork", "os.forkpty", "os.kill", "os.killpg", "os.remove", "os.rename",
-    "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.link", "os.symlink", "os.truncate",
-    "os.putenv", "os.unsetenv", "os.chdir", "shutil.", "subprocess.", "socket.", "ctypes.",
-    "signal.pthread_kill", "resource.setrlimit", "resource.prlimit", "sys.remote_exec",
-    "pty.", "mmap.", "webbrowser.", "urllib.", "ftplib.", "smtplib.", "http.", "glob.",
-    "tempfile.", "sqlite3.", "_posixsubprocess.", "import",
-)
-
-
-def _audit(event, args):
-    for blocked in _BLOCKED_EVENTS:
-        if event == blocked or (blocked.endswith(".") and event.startswith(blocked)):
-            if event == "import":
-                name = args[0] if args else "?"
-                raise _Blocked(f"importing {name} is not allowed in an answer (only numpy and "
-                               "the standard library modules already loaded)")
-            raise PermissionError(f"{event} is not allowed while grading")
-
-
-def _limit(memory_mb, cpu_seconds):
-    def cap(which, value):
-        try:
-            resource.setrlimit(which, (value, value))
-        except (ValueError, OSError):
-            pass
-    cap(resource.RLIMIT_CORE, 0)
-    cap(resource.RLIMIT_FSIZE, 0)
-    if cpu_seconds > 0:
-        cap(resource.RLIMIT_CPU, cpu_seconds)
-    if memory_mb > 0:
-        cap(resource.RLIMIT_AS, memory_mb * 2**20)
-
-
-def _die_with_parent():
-    """Linux: be killed when the grader dies (best effort)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:
-        pass
 
 
 # ---------------------------------------------------------------------------
@@ -212,7 +157,8 @@ def _alarm(signum, frame):
 
 
 class _Absorb:
-    """Stands for ``get_ipython()``: every use is a harmless no-op."""
+    """Stands for ``get_ipython()`` and lossedu modules (plots, widgets, data):
+    every use is a harmless no-op that does no work."""
 
     def __getattr__(self, name):
         return self
@@ -227,6 +173,20 @@ class _Absorb:
         return False
 
 
+class NotAvailableInAnswers(Exception):
+    """An answer used a lossedu function the lesson's given cells import."""
+
+
+def _refusing_stub(name):
+    def stub(*args, **kwargs):
+        raise NotAvailableInAnswers(
+            f"{name} is lossedu's, imported by the lesson's given cells; an answer must "
+            "compute what it needs itself with numpy, so it is not available when your "
+            "answer is graded")
+    stub.__name__ = stub.__qualname__ = name
+    return stub
+
+
 def _without_magics(source):
     lines = []
     for line in source.splitlines():
@@ -237,23 +197,78 @@ def _without_magics(source):
     return "\n".join(lines) + "\n"
 
 
-def _error_text(error):
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0][:500]}" if text else type(error).__name__
+def _first_line(error):
+    try:
+        text = str(error).strip().splitlines()
+    except BaseException:  # a learner's exception whose __str__ fails
+        text = []
+    return text[0][:500] if text else ""
+
+
+def _where(error):
+    """``line N of f: source`` for the innermost frame of the learner's own code."""
+    frame, found = error.__traceback__, None
+    while frame is not None:
+        code = frame.tb_frame.f_code
+        if code.co_filename.startswith("<answer"):
+            found = (frame.tb_lineno, code.co_name, code.co_filename)
+        frame = frame.tb_next
+    if found is None:
+        return ""
+    lineno, name, filename = found
+    line = linecache.getline(filename, lineno).strip()
+    where = "the top level" if name == "<module>" else name
+    return f"line {lineno} of {where}" + (f": {line[:200]}" if line else "")
+
+
+def _fault_of(error):
+    if isinstance(error, _TimeUp):
+        return "time_limit"
+    if isinstance(error, MemoryError):
+        return "memory"
+    if isinstance(error, (SystemExit, KeyboardInterrupt)):
+        return "exit"
+    return "error"
+
+
+def _run_cell(index, cell, namespace, seconds):
+    source = _without_magics(cell["source"])
+    filename = f"<answer {cell['id']}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    fault, message = None, ""
+    try:
+        tree = compile(source, filename, "exec", ast.PyCF_ONLY_AST)
+        code = compile(tree, filename, "exec")
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            exec(code, namespace)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except BaseException as error:  # the learner's cell failed: reported, not suffered
+        fault = _fault_of(error)
+        name = type(error).__name__
+        detail = _first_line(error)
+        where = _where(error)
+        message = f"{name}" + (f": {detail}" if detail else "") + (f" ({where})" if where else "")
+        if fault == "time_limit":
+            message = f"stopped after {seconds:g} seconds" + (f" ({where})" if where else "")
+    return fault, message
 
 
 def main():
     global _IN, _OUT
     _IN, _OUT = int(sys.argv[1]), int(sys.argv[2])
-    memory_mb, cpu_seconds = int(sys.argv[3]), int(sys.argv[4])
-    sys.path.append(sys.argv[5])   # numpy's folder; started with -I -S, nothing else is there
-    _die_with_parent()
+    if len(sys.argv) > 3:
+        sys.path.append(sys.argv[3])   # numpy's folder
+    site = os.environ.get("LOSSEDU_SANDBOX_SITE")
+    if site:
+        sys.path.append(site)
 
     import builtins
     import warnings
 
     import numpy as np
-    # What an answer may import: numpy and these standard modules, loaded now.
+    # What an answer may import besides numpy: these standard modules, loaded now.
     for name in ("math", "cmath", "itertools", "functools", "collections", "operator",
                  "statistics", "fractions", "decimal", "numbers", "copy", "heapq", "bisect",
                  "typing", "dataclasses", "re", "string", "random", "time", "numpy.linalg",
@@ -261,59 +276,22 @@ def main():
         __import__(name)
     warnings.simplefilter("ignore")
     np.seterr(all="ignore")
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    stdin = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(stdin, 0)
-    sys.meta_path.insert(0, _BlockPackages())
-    for name in list(sys.modules):
-        if name.split(".")[0] in _BlockPackages.BLOCKED:
-            del sys.modules[name]
     signal.signal(signal.SIGALRM, _alarm)
-    _limit(memory_mb, cpu_seconds)
-
-    def stub(callback_id, name):
-        def function(*args, **kwargs):
-            _send({"op": "callback", "id": callback_id,
-                   "args": [_encode(a, np) for a in args],
-                   "kwargs": {k: _encode(v, np) for k, v in kwargs.items()}})
-            reply = _receive()
-            if not reply.get("ok"):
-                raise RuntimeError(reply.get("message", "the call failed"))
-            return _decode(reply["value"], np, stub)
-        function.__name__ = function.__qualname__ = name
-        return function
 
     setup = _receive()
     namespace = {"__name__": "__main__", "__builtins__": builtins, "np": np,
                  "get_ipython": _Absorb(), "display": lambda *a, **k: None}
-    for name, helper in setup.get("helpers", {}).items():
-        if helper["kind"] == "function":
-            namespace[name] = stub(helper["id"], name)
-        else:
-            namespace[name] = types.SimpleNamespace(**{
-                attribute: stub(callback_id, attribute)
-                for attribute, callback_id in helper["functions"].items()})
-    cell_time = float(setup.get("cell_time", 10.0))
-    sys.addaudithook(_audit)
+    for name, kind in setup.get("stubs", {}).items():
+        namespace[name] = _refusing_stub(name) if kind == "function" else _Absorb()
+    cell_seconds = float(setup.get("cell_seconds", 10.0))
+    skip = set(setup.get("skip", ()))
 
     for index, cell in enumerate(setup["cells"]):
+        if index in skip:
+            continue
         _send({"op": "cell", "index": index})
-        error = None
-        try:
-            code = compile(_without_magics(cell["source"]), f"<{cell['id']}>", "exec")
-            signal.setitimer(signal.ITIMER_REAL, cell_time)
-            try:
-                exec(code, namespace)
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-        except _TimeUp:
-            error = f"stopped after {cell_time:g} seconds"
-        except BaseException as problem:  # the learner's cell failed: reported, not suffered
-            error = _error_text(problem)
-        _send({"op": "cell_done", "index": index, "error": error})
+        fault, message = _run_cell(index, cell, namespace, cell_seconds)
+        _send({"op": "cell_done", "index": index, "fault": fault, "message": message})
     _send({"op": "ready"})
 
     while True:
@@ -325,13 +303,15 @@ def main():
             break
         function = namespace.get(request["fn"])
         if not callable(function):
-            _send({"op": "result", "ok": False, "error": "NameError",
-                   "message": f"name {request['fn']!r} is not defined by the answer cells"})
+            _send({"op": "result", "ok": False, "fault": "error", "error": "NameError",
+                   "message": f"name {request['fn']!r} is not defined by the answer cells",
+                   "where": ""})
             continue
+        seconds = float(request.get("seconds", 10.0))
         try:
-            args = [_decode(item, np, stub) for item in request["args"]]
-            kwargs = {key: _decode(item, np, stub) for key, item in request["kwargs"].items()}
-            signal.setitimer(signal.ITIMER_REAL, float(request.get("time", 10.0)))
+            args = [_decode(item, np) for item in request["args"]]
+            kwargs = {key: _decode(item, np) for key, item in request["kwargs"].items()}
+            signal.setitimer(signal.ITIMER_REAL, seconds)
             try:
                 value = function(*args, **kwargs)
             finally:
@@ -339,12 +319,13 @@ def main():
             reply = {"op": "result", "ok": True, "value": _encode(value, np),
                      "args_after": [_encode(a, np) if isinstance(a, np.ndarray) else None
                                     for a in args]}
-        except _TimeUp:
-            reply = {"op": "result", "ok": False, "error": "TimeoutError",
-                     "message": f"stopped after {request.get('time', 10.0)} seconds"}
-        except BaseException as problem:
-            reply = {"op": "result", "ok": False, "error": type(problem).__name__,
-                     "message": _error_text(problem)}
+        except BaseException as problem:  # the learner's function failed: reported
+            fault = _fault_of(problem)
+            reply = {"op": "result", "ok": False, "fault": fault,
+                     "error": type(problem).__name__[:100], "message": _first_line(problem),
+                     "where": _where(problem)}
+            if fault == "time_limit":
+                reply["message"] = f"stopped after {seconds:g} seconds"
         _send(reply)
     os._exit(0)
 

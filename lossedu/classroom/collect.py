@@ -116,7 +116,8 @@ def _read_zip(path: Path, workdir: Path, limits: Limits, notes: list) -> list:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise CollectError(f"{path} is not a readable zip file ({error})") from None
+        raise CollectError(f"{path} is not a readable zip file ({error}); give an LMS zip, a "
+                           "folder of notebooks, or one notebook (.ipynb)") from None
     files, total = [], 0
     with archive:
         entries = archive.infolist()
@@ -209,6 +210,17 @@ def _read_folder(path: Path, workdir: Path, limits: Limits, notes: list) -> list
     return files
 
 
+def _read_single_notebook(path: Path, limits: Limits) -> list:
+    """One notebook given on its own: a class of one, named after the file."""
+    info = path.stat()
+    found = _identify(path.name, info.st_mtime)
+    if info.st_size > limits.max_file_bytes:
+        found.too_large = True
+    else:
+        found.data = path
+    return [found]
+
+
 def _choose(lesson_slug: str, files: list) -> tuple:
     """The notebook to grade among one learner's files, and a note on the choice."""
     notebooks = [f for f in files if f.relative.lower().endswith(".ipynb")]
@@ -237,7 +249,7 @@ def collect(submissions: Path, lesson_slug: str, workdir: Path,
     Parameters
     ----------
     submissions : Path
-        A zip file or a folder.
+        A zip file, a folder, or one notebook (a class of one).
     lesson_slug : str
         The lesson being graded (to prefer its notebook among several).
     workdir : Path
@@ -254,10 +266,12 @@ def collect(submissions: Path, lesson_slug: str, workdir: Path,
         raise CollectError(f"{submissions} does not exist")
     if submissions.is_dir():
         files = _read_folder(submissions, workdir, limits, notes)
+    elif submissions.is_file() and submissions.name.lower().endswith(".ipynb"):
+        files = _read_single_notebook(submissions, limits)
     elif submissions.is_file():
         files = _read_zip(submissions, workdir, limits, notes)
     else:
-        raise CollectError(f"{submissions} is neither a zip file nor a folder")
+        raise CollectError(f"{submissions} is neither a zip file, a folder nor a notebook")
     by_learner: dict = {}
     for found in files:
         if found.lms == "plain" and not found.relative.lower().endswith(".ipynb"):

@@ -1,8 +1,8 @@
 """nbgrader preprocessors of the grading pipeline (one class, one job).
 
-Both are enabled by the ``nbgrader_config.py`` that ``lossedu grade`` writes
-into its course folder, so that standard ``nbgrader`` commands run there
-behave the same.
+Both are enabled by the course's ``nbgrader_config.py`` (through
+:func:`lossedu.classroom.nbgrader_settings.apply_grading_settings`), for
+instructors who grade with nbgrader's own commands.
 
 * :class:`LimitOutputSize` (autograde): nbgrader's ``LimitOutput`` counts
   lines; one enormous line, or a flood of images, passes it.  This caps the
@@ -21,20 +21,10 @@ import re
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import Integer
 
-__all__ = ["HideHiddenTests", "LimitOutputSize", "scrub_hidden_calls"]
+__all__ = ["HideHiddenTests", "LimitOutputSize"]
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _NOTE = "... output truncated ({} characters) ..."
-
-
-def scrub_hidden_calls(text: str) -> str:
-    """Remove the code of a hidden check from a message, keeping its seed.
-
-    ``"... with seed 12. To repeat them exactly, run check('cost', cost,
-    hidden=True, seed=12).)"`` becomes ``"... with seed 12.)"``.
-    """
-    text = re.sub(r"\s*To repeat them exactly, run check\([^)]*\)\.", "", text)
-    return re.sub(r"check\([^()]*hidden\s*=\s*True[^()]*\)", "the hidden check", text)
 
 
 class LimitOutputSize(NbGraderPreprocessor):
@@ -130,7 +120,6 @@ class HideHiddenTests(ClearHiddenTests):
 
     @staticmethod
     def _scrub(text: str, hidden: list) -> str:
-        text = scrub_hidden_calls(text)
         for line in hidden:
             text = text.replace(line, "")
         return text

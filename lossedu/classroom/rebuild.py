@@ -85,7 +85,7 @@ def parse_notebook(data: bytes) -> dict:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise NotGradable(f"invalid notebook: not valid JSON ({error.msg} at line {error.lineno} "
+        raise NotGradable(f"invalid notebook: not valid JSON ({error.msg}: line {error.lineno} "
                           f"column {error.colno})") from None
     except RecursionError:
         raise NotGradable("invalid notebook: not valid JSON (nested too deeply)") from None

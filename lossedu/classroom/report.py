@@ -24,10 +24,23 @@ class LearnerRow:
     scores: dict                        # function -> points
     status: str = "ok"
     gradable: bool = True
+    lms: str = "plain"                  # where the learner id comes from: canvas, moodle, ...
     notes: list = field(default_factory=list)
 
     def score(self) -> float:
         return float(sum(self.scores.values()))
+
+
+def duration(seconds: float) -> str:
+    """``"42s"``, ``"3m10s"``, ``"1h05m"``."""
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
 
 
 def _number(value: float) -> str:
@@ -36,19 +49,26 @@ def _number(value: float) -> str:
 
 def columns(lesson: Lesson) -> list:
     return ["learner", "name", "score", "max_score",
-            *[task.function for task in lesson.tasks], "status"]
+            *[task.function for task in lesson.tasks], "status", "lms"]
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading = + - @ (a formula) gets a quote."""
+    text = str(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def write_csv(path: Path, lesson: Lesson, rows: list) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    """Write grades.csv into a new file (never through an existing one)."""
+    with open(path, "x", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns(lesson))
         for row in sorted(rows, key=lambda r: r.learner):
-            writer.writerow([row.learner, row.name, _number(row.score()),
-                             _number(lesson.max_score),
+            writer.writerow([spreadsheet_safe(row.learner), spreadsheet_safe(row.name),
+                             _number(row.score()), _number(lesson.max_score),
                              *[_number(row.scores.get(task.function, 0.0))
                                for task in lesson.tasks],
-                             row.status])
+                             spreadsheet_safe(row.status), row.lms])
 
 
 def read_csv(path: Path, lesson: Lesson) -> dict:
@@ -59,20 +79,21 @@ def read_csv(path: Path, lesson: Lesson) -> dict:
             scores = {task.function: float(record.get(task.function) or 0)
                       for task in lesson.tasks}
             rows[record["learner"]] = LearnerRow(record["learner"], record.get("name", ""),
-                                                 scores, record.get("status", ""))
+                                                 scores, record.get("status", ""),
+                                                 lms=record.get("lms") or "plain")
     return rows
 
 
-def summary(lesson: Lesson, rows: list, *, seconds: float, output: Path, workers: int,
-            feedback_count: int, course: Path, regraded: str | None = None) -> str:
+def summary(lesson: Lesson, rows: list, *, seconds: float, output: Path, where: str,
+            feedback_count: int, course: Path, regraded: str | None = None,
+            isolation: str = "", lms_files: tuple = ()) -> str:
     """The text printed at the end of a run (and saved as summary.txt)."""
-    from lossedu.classroom.progress import duration
-
     rows = sorted(rows, key=lambda r: r.learner)
     lines = []
     what = f"learner {regraded}" if regraded else f"{len(rows)} learner(s)"
-    lines.append(f"Graded lesson {lesson.slug}: {what} in {duration(seconds)} "
-                 f"({workers} worker{'s' if workers != 1 else ''}).")
+    lines.append(f"Graded lesson {lesson.slug}: {what} in {duration(seconds)} on {where}.")
+    if isolation:
+        lines.append(f"  learner code ran {isolation}")
     if rows:
         scores = [row.score() for row in rows]
         lines.append(f"  mean score {statistics.mean(scores):.2f} / {_number(lesson.max_score)}, "
@@ -88,13 +109,11 @@ def summary(lesson: Lesson, rows: list, *, seconds: float, output: Path, workers
         if not_graded:
             lines.append(f"  not graded: {len(not_graded)} (no notebook of this lesson, or not "
                          "a readable notebook; score 0)")
-        rechecked = [row for row in rows if "re-check" in row.status]
-        if rechecked:
-            lines.append(f"  failed the independent re-check: {len(rechecked)} learner(s) "
-                         "(points set to 0, see status)")
     lines.append(f"  grades:   {output / 'grades.csv'}")
     lines.append(f"  feedback: {output / 'feedback'} ({feedback_count} HTML file"
                  f"{'s' if feedback_count != 1 else ''})")
+    for name in lms_files:
+        lines.append(f"  LMS import: {output / name}")
     lines.append(f"  nbgrader course folder: {course} (gradebook, submitted/, autograded/)")
     noted = [row for row in rows if row.status != "ok"]
     if noted:

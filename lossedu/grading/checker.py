@@ -315,11 +315,13 @@ def _quiet(function, *args, **kwargs):
 class _Run:
     """The state of one check: exercise, learner function, seed, guard."""
 
-    def __init__(self, exercise: Exercise, fn, *, hidden: bool, seed: int):
+    def __init__(self, exercise: Exercise, fn, *, hidden: bool, seed: int,
+                 seed_note: bool = True):
         self.exercise = exercise
         self.fn = fn
         self.hidden = hidden
         self.seed = seed
+        self.seed_note = seed_note
         limit = exercise.time_limit if exercise.time_limit is not None else TIME_LIMIT
         self.guard = _Guard(exercise, limit)
         self.timed_out = False
@@ -397,10 +399,11 @@ def _show(value) -> str:
 
 def _seed_note(run: _Run) -> str | None:
     exercise = run.exercise
+    if not run.seed_note:
+        return None
     if run.hidden:
-        return (f"(Hidden check: these cases were drawn at grading time with seed {run.seed}. "
-                f"To repeat them exactly, run "
-                f"check({exercise.id!r}, {exercise.id}, hidden=True, seed={run.seed}).)")
+        # Hidden checks run only at grading time; the note does not show how they are called.
+        return f"(Hidden check: these cases were drawn at grading time with seed {run.seed}.)"
     if run.seed != visible_seed(exercise):
         return f"(Random cases drawn with seed {run.seed}.)"
     return None
@@ -519,8 +522,13 @@ def draw_cases(exercise: Exercise, *, hidden: bool = False, seed: int | None = N
     return seed, exercise.cases(np.random.default_rng(seed), count)
 
 
-def check_exercise(exercise: Exercise, fn, *, hidden: bool = False, seed: int | None = None):
-    """Grade ``fn`` on ``exercise``; see :func:`lossedu.grading.check`."""
+def check_exercise(exercise: Exercise, fn, *, hidden: bool = False, seed: int | None = None,
+                   seed_note: bool = True):
+    """Grade ``fn`` on ``exercise``; see :func:`lossedu.grading.check`.
+
+    ``seed_note=False`` leaves out the note on how to repeat the cases (the
+    class grader's feedback does not show learners how hidden tests are run).
+    """
     __tracebackhide__ = True
     if not callable(fn):
         raise TypeError(
@@ -528,7 +536,7 @@ def check_exercise(exercise: Exercise, fn, *, hidden: bool = False, seed: int | 
             f"e.g. check({exercise.id!r}, {exercise.id}); got {_type_name(fn)}"
         )
     seed, cases = draw_cases(exercise, hidden=hidden, seed=seed)
-    run = _Run(exercise, fn, hidden=hidden, seed=seed)
+    run = _Run(exercise, fn, hidden=hidden, seed=seed, seed_note=seed_note)
     total = len(cases)
     for index, case in enumerate(cases, start=1):
         # The reference runs after the learner's function, so that no frame on

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lossedu.lms import LMSCollectorPlugin, parse_submission_path
+from lossedu.classroom.lms import LMSCollectorPlugin, parse_submission_path
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ The submissions may be
   per learner (``alice/01-loss-vs-cost.ipynb``), or nbgrader's
   ``submitted/<learner>/<lesson>/<lesson>.ipynb`` tree.
 
-File names are turned into learner ids by :mod:`lossedu.lms`.  A zip is read
+File names are turned into learner ids by :mod:`lossedu.classroom.lms`.  A zip is read
 entry by entry with size caps and never extracted by its own paths (no zip
 slip: nothing is written outside the work folder).  The submissions are only
 read, never modified.
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from lossedu.lms import parse_submission_path, safe_learner_id
+from lossedu.classroom.lms import parse_submission_path, safe_learner_id
 
 __all__ = ["CollectError", "Limits", "Submission", "collect"]
 

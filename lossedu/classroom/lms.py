@@ -109,7 +109,7 @@ class LMSCollectorPlugin(FileNameCollectorPlugin):
 
     Enable it in ``nbgrader_config.py``::
 
-        c.ZipCollectApp.collector_plugin = "lossedu.lms.LMSCollectorPlugin"
+        c.ZipCollectApp.collector_plugin = "lossedu.classroom.lms.LMSCollectorPlugin"
 
     Plain file names (``alice.ipynb``) are taken as the learner id, and the
     file is collected under the assignment's notebook name.

@@ -102,7 +102,8 @@ def learner_traceback(text: str) -> str:
         (``<answer_cost>``, ``<cell 3>``) are kept, a ``Traceback (most recent
         call last):`` line is dropped when none of its frames is the learner's,
         and absolute paths elsewhere in the text are replaced by their base
-        name (``'/home/teacher/course/data.csv'`` -> ``'data.csv'``).
+        name (``'/home/teacher/course/data.csv'`` -> ``'data.csv'``); the
+        source lines of the learner's own frames are shown as written.
 
     Examples
     --------
@@ -168,7 +169,8 @@ header { border-bottom: 2px solid #d0d7de; margin-bottom: 1.5rem; }
 h1 { font-size: 1.6rem; margin: .5rem 0 .25rem; }
 h1 .slug { font-size: 1rem; font-weight: normal; color: #57606a; }
 h2 { font-size: 1.25rem; margin: 0; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .75rem 0; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .75rem 0;
+           align-items: baseline; }
 dl.facts dt { color: #57606a; }
 dl.facts dd { margin: 0; }
 .total { font-size: 1.3rem; font-weight: bold; }

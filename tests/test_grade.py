@@ -1,13 +1,16 @@
 """``lossedu grade``, end to end, as an instructor runs it.
 
 The sample class of lesson 01 (tests/classroom_fixtures/sample_class.py:
-honest learners, every per-learner fault and every attack of the red-team
-list) is zipped the way Canvas downloads it and graded by the real command
-in a subprocess.  Each learner's points per exercise and status are those
-the fixture states; the CSV has one row per learner; every gradable learner
-gets feedback without hidden tests; originals are kept; a regrade touches
-one row; a second run keeps the first run's results; a class that cannot be
-graded at all exits 1 with a message.
+honest learners, every per-learner fault and the attacks on the notebook's
+checks) is zipped the way Canvas downloads it and graded by the real command
+in a subprocess, in one pass without a kernel.  Each learner's points per
+exercise and status are those the fixture states; the CSV has one row per
+learner; every gradable learner gets a feedback page without hidden tests or
+the grader's paths; originals are kept; the gradebook says what grades.csv
+says (through ``nbgrader export``); a regrade touches one row; a second run
+keeps the first run's results; a class that cannot be graded at all exits 1
+with a message; the same class graded on a Dask cluster gets the same
+grades.csv.
 """
 
 from __future__ import annotations
@@ -90,8 +93,14 @@ def test_the_class_is_graded(graded):
 
 def test_progress_bar_counts_every_learner_with_an_eta(graded):
     progress = graded["result"].stderr
-    assert "ETA" in progress, progress[-2000:]
-    assert "[29/29] 100%" in progress, progress[-2000:]
+    assert "29/29" in progress and "100%" in progress, progress[-2000:]
+    assert "learner/s" in progress and "<" in progress, progress[-2000:]   # rate and time left
+
+
+def test_the_first_line_says_how_learner_code_is_isolated(graded):
+    first = graded["result"].stderr.splitlines()[0]
+    assert first.startswith("lossedu grade: learner code runs isolated"), first
+    assert "isolated" in graded["result"].stdout
 
 
 def test_one_row_per_learner_with_every_column(graded, learners):
@@ -124,7 +133,8 @@ def test_every_gradable_learner_gets_feedback_without_hidden_tests(graded, learn
         assert page.exists(), f"no feedback for {learner.label}"
         text = page.read_text(encoding="utf-8")
         assert "<html" in text.lower()
-        for hidden in ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "hidden=True"):
+        for hidden in ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "hidden=True",
+                       str(REPO_ROOT), "site-packages", "lossedu/"):
             assert hidden not in text, f"{learner.label}'s feedback shows {hidden!r}"
 
 
@@ -143,6 +153,12 @@ def test_the_download_is_untouched_and_each_original_notebook_is_kept(graded, le
     assert kept[0].read_bytes() == correct.files[f"{LESSON}.ipynb"]
 
 
+def test_feedback_names_the_fault_of_a_learner(graded):
+    text = (graded["output"] / "feedback" / "1011.html").read_text(encoding="utf-8")
+    assert "time limit" in text
+    assert "while True" in text                          # their own answer cell is shown
+
+
 def test_gradebook_is_nbgraders_sqlite_in_the_course_folder(graded):
     import sqlite3
 
@@ -150,6 +166,34 @@ def test_gradebook_is_nbgraders_sqlite_in_the_course_folder(graded):
     with sqlite3.connect(database) as connection:
         students = {row[0] for row in connection.execute("SELECT id FROM student")}
     assert {"1001", "1003", "1029"} <= students
+
+
+def test_nbgrader_export_in_the_course_folder_lists_the_scores_of_grades_csv(graded):
+    course = graded["output"] / "course"
+    export = graded["folder"] / "export.csv"
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", str(export)],
+                            cwd=course, capture_output=True, text=True, timeout=600,
+                            env=instructor_environment())
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(export, newline="", encoding="utf-8") as handle:
+        exported = {row["student_id"]: float(row["raw_score"] or 0)
+                    for row in csv.DictReader(handle)}
+    assert exported == {learner: float(row["score"]) for learner, row in graded["rows"].items()}
+
+
+def test_canvas_import_file_holds_every_canvas_learner(graded):
+    with open(graded["output"] / "canvas_grades.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    assert rows[1][0] == "Points Possible" and rows[1][5] == str(MAX_SCORE)
+    scores = {row[1]: row[5] for row in rows[2:]}
+    assert scores == {learner: row["score"] for learner, row in graded["rows"].items()}
+
+
+def test_results_are_read_only_and_no_staging_folder_is_left(graded):
+    output = graded["output"]
+    assert not list(output.glob(".run-*"))
+    assert (output / "grades.csv").stat().st_mode & 0o222 == 0
 
 
 @pytest.fixture(scope="module")
@@ -198,6 +242,17 @@ def test_a_new_run_moves_earlier_results_aside_and_reads_moodle(graded, regraded
              if path.read_text(encoding="utf-8") == earlier]
     assert moved, "the first run's grades.csv was not kept in previous/"
     assert (moved[0].parent / "feedback" / "1001.html").exists()
+
+
+def test_one_notebook_is_a_class_of_one(tmp_path, release):
+    (tmp_path / "alice.ipynb").write_bytes(notebook(release, answers(
+        cost=CORRECT["cost"].replace("np.mean", "np.sum"))))
+    result = grade("01", "alice.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-4000:]
+    rows = read_rows(tmp_path / "grading" / LESSON / "grades.csv")
+    assert {key: row["score"] for key, row in rows.items()} == {
+        "alice": str(MAX_SCORE - POINTS["cost"])}
+    assert (tmp_path / "grading" / LESSON / "feedback" / "alice.html").exists()
 
 
 def test_a_folder_of_plain_notebooks_is_graded(tmp_path, release):
@@ -273,26 +328,33 @@ def test_nbgrader_zip_collect_maps_canvas_and_moodle_names(nbgrader_course):
     assert found == [f"{learner}/{LESSON}/{LESSON}.ipynb" for learner in ("123456", "4021", "98")]
 
 
-def test_nbgraders_own_commands_grade_and_hide_hidden_tests(nbgrader_course):
+@pytest.fixture(scope="module")
+def nbgrader_scores(nbgrader_course):
+    """Stock nbgrader's route on the collected class: ``{learner: raw score}``."""
     nbgrader("generate_assignment", LESSON, "--force", cwd=nbgrader_course)
     nbgrader("autograde", LESSON, cwd=nbgrader_course)
     nbgrader("generate_feedback", LESSON, cwd=nbgrader_course)
     nbgrader("export", cwd=nbgrader_course)
     with open(nbgrader_course / "grades.csv", newline="", encoding="utf-8") as handle:
-        scores = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(handle)}
-    assert scores == {"123456": MAX_SCORE, "4021": MAX_SCORE - POINTS["cost"], "98": 0.0}
+        return {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(handle)}
+
+
+def test_nbgraders_own_commands_grade_and_hide_hidden_tests(nbgrader_course, nbgrader_scores):
+    assert nbgrader_scores == {"123456": MAX_SCORE, "4021": MAX_SCORE - POINTS["cost"],
+                               "98": 0.0}
     for learner in ("123456", "4021", "98"):
         page = nbgrader_course / "feedback" / learner / LESSON / f"{LESSON}.html"
         text = page.read_text(encoding="utf-8")
         assert "BEGIN HIDDEN TESTS" not in text and "hidden=True" not in text, learner
 
 
-def test_lossedu_grade_reads_nbgraders_submitted_tree(nbgrader_course, tmp_path):
+def test_lossedu_grade_reads_nbgraders_submitted_tree_and_agrees_with_nbgrader(
+        nbgrader_course, nbgrader_scores, tmp_path):
+    """Honest, partial and blank learners: the one-pass grader gives stock nbgrader's scores."""
     result = grade("01", str(nbgrader_course / "submitted"), "--output", str(tmp_path / "out"),
                    cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-4000:]
     rows = read_rows(tmp_path / "out" / "grades.csv")
-    assert {key: (row["score"], row["status"]) for key, row in rows.items()} == {
-        "123456": (str(MAX_SCORE), "ok"),
-        "4021": (str(MAX_SCORE - POINTS["cost"]), "ok"),
-        "98": ("0", "no answer written")}
+    assert {key: float(row["score"]) for key, row in rows.items()} == nbgrader_scores
+    assert {key: row["status"] for key, row in rows.items()} == {
+        "123456": "ok", "4021": "ok", "98": "no answer written"}

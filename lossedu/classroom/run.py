@@ -376,7 +376,9 @@ def grade_class(run: GradingRun) -> int:
 def _grade(run, lesson, submissions, output, workdir, client, isolation, stream,
            started) -> int:
     try:
-        found, collect_notes = collecting.collect(submissions, lesson.slug, workdir / "collected")
+        collected = workdir / "collected"
+        collected.mkdir()
+        found, collect_notes = collecting.collect(submissions, lesson.slug, collected)
     except collecting.CollectError as error:
         raise GradingError(str(error)) from None
     for note in collect_notes:

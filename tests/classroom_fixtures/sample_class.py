@@ -6,11 +6,12 @@ the exact points ``lossedu grade`` must give and a regular expression its
 status must match in full.
 
 The attacks sit in an answer cell (the only learner code that is graded),
-usually the answer cell of ``cost``: the check of ``squared_error`` has
-already run by then, so ``squared_error`` (1 point) is earned honestly and
-everything the attack targets is wrong (0 points).  An attack that fooled
-the in-kernel check shows up as "passed in the notebook but failed the
-independent re-check".
+usually the answer cell of ``cost``: ``squared_error`` (1 point) is earned
+honestly and everything the attack targets is wrong (0 points).  They were
+written against the notebook's in-kernel check (patching ``check``, numpy
+or builtins, IPython input transformers, fake output, grader detection);
+graded in the sandbox with the checks in the grader, each earns exactly its
+honest part.
 
 Lesson 01: squared_error 1, cost 1, predict 1, gradient_descent_step 3 points.
 """
@@ -146,12 +147,6 @@ ZERO = {function: 0 for function in FUNCTIONS}
 NB = f"{LESSON}.ipynb"
 
 
-def _rechecked(*functions: str) -> str:
-    return "; ".join(rf"{function}: passed in the notebook but failed the independent "
-                     rf"re-check, 0 points \[{function}: check \d+ of \d+ failed[^\]]*\]"
-                     for function in functions)
-
-
 # Attacks, each placed before a wrong `cost` in cost's answer cell.
 PATCH_CHECK = '''import lossedu.grading
 lossedu.grading.check = lambda *args, **kwargs: "all checks passed"
@@ -279,7 +274,8 @@ def sample_class(release: dict, reference_file: str) -> list:
             predict="while True:\n    pass\n\n" + CORRECT["predict"]))},
             _scores("cost", "predict"),
             r"cost: stopped at the time limit \(endless loop\?\); "
-            r"predict: stopped at the time limit \(endless loop\?\)"),
+            r"predict: its answer cell was stopped at the time limit \(endless loop\?\): "
+            r"graded as not answered"),
         Learner("memory", "1012", {NB: notebook(release, answers(
             predict="def predict(X, w, b):\n    blocks = []\n    while True:\n"
                     "        blocks.append(np.empty(50_000_000))\n"))},
@@ -289,9 +285,8 @@ def sample_class(release: dict, reference_file: str) -> list:
             gradient_descent_step="import os\n\ndef gradient_descent_step(X, y, w, b, "
                                   "learning_rate):\n    os._exit(1)\n"))},
             _scores("cost", "gradient_descent_step"),
-            r"the kernel died in the answer cell of cost: cost graded as not answered; "
-            r"the kernel died in the check of gradient_descent_step: gradient_descent_step "
-            r"graded as not answered; gradient_descent_step: crashed the process that ran it"),
+            r"cost: its answer cell crashed the process that ran it: graded as not answered; "
+            r"gradient_descent_step: crashed the process that ran it"),
         Learner("flood", "1014", {NB: notebook(release, answers(
             squared_error=CORRECT["squared_error"] + "\n" + FLOOD))}, _scores(), "ok"),
         Learner("editscheck", "1015", {NB: notebook(
@@ -303,17 +298,14 @@ def sample_class(release: dict, reference_file: str) -> list:
         Learner("redefinescheck", "1017", {NB: notebook(release, wrong_after(REDEFINE_CHECK))},
                 _scores("cost", "predict", "gradient_descent_step"), "ok"),
         Learner("patchescheck", "1018", {NB: notebook(release, wrong_after(PATCH_CHECK))},
-                _scores("cost", "predict", "gradient_descent_step"),
-                _rechecked("cost", "predict", "gradient_descent_step")),
+                _scores("cost", "predict", "gradient_descent_step"), "ok"),
         Learner("patchesnumpy", "1019", {NB: notebook(release, wrong_after(PATCH_NUMPY))},
-                _scores("cost", "predict", "gradient_descent_step"),
-                _rechecked("cost", "predict", "gradient_descent_step")),
+                _scores("cost", "predict", "gradient_descent_step"), "ok"),
         Learner("patchesbuiltins", "1020", {NB: notebook(release, wrong_after(PATCH_BUILTINS))},
                 _scores("cost", "predict", "gradient_descent_step"), "ok"),
         Learner("inputtransformer", "1021", {NB: notebook(release,
                                                           wrong_after(INPUT_TRANSFORMER))},
-                _scores("cost", "predict", "gradient_descent_step"),
-                _rechecked("cost", "predict", "gradient_descent_step")),
+                _scores("cost", "predict", "gradient_descent_step"), "ok"),
         Learner("overloadedeq", "1022", {NB: notebook(release, answers(cost=OVERLOADED))},
                 _scores("cost"), "ok"),
         Learner("fakeoutput", "1023", {NB: notebook(release, wrong_after(FAKE_OUTPUT))},
@@ -326,8 +318,7 @@ def sample_class(release: dict, reference_file: str) -> list:
             cost=DETECT_GRADING + "\n" + WRONG["cost"],
             predict=READ_REFERENCE.replace("REFERENCE_PATH", repr(reference_file)),
             gradient_descent_step=WRONG["gradient_descent_step"]))},
-            _scores("cost", "predict", "gradient_descent_step"),
-            _rechecked("cost", "predict", "gradient_descent_step")),
+            _scores("cost", "predict", "gradient_descent_step"), "ok"),
         Learner("tampersgradebook", "1026", {NB: notebook(release,
                                                           wrong_after(TAMPER_GRADEBOOK))},
                 _scores("cost", "predict", "gradient_descent_step"), "ok"),

@@ -27,7 +27,6 @@ import ast
 import concurrent.futures
 import importlib
 import inspect as pyinspect
-import json
 import multiprocessing
 import os
 import secrets
@@ -40,7 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from lossedu.classroom import collect as collecting
-from lossedu.classroom.gradebook import CourseFolder, GradebookError, remove_tree, sqlite_url
+from lossedu.classroom.gradebook import CourseFolder, GradebookError, remove_tree
 from lossedu.classroom.job import (ExerciseOutcome, LearnerJob, LearnerResult, Outcome,
                                    grade_learner)
 from lossedu.classroom.lessons import Lesson, find_lesson
@@ -573,7 +572,3 @@ def _write_lms_files(staging: Staging, lesson: Lesson, rows: list, canvas_assign
     written = write_lms_files(staging.folder, lesson.slug, grade_rows,
                               canvas_assignment=canvas_assignment)
     return [Path(path).name for path in written]
-
-
-def _unused():  # keep linters quiet about names used only in type positions
-    return json, sqlite_url

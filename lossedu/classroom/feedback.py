@@ -36,6 +36,8 @@ OUTCOMES = {
     "crashed": "crashed",
     "output limit": "stopped: too much output",
     "refused": "refused",
+    "malformed result": "sent back a result that is not plain numbers, or too large",
+    "not graded": "could not be graded",
 }
 
 

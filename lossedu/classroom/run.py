@@ -483,6 +483,14 @@ def _record(course: CourseFolder, lesson: Lesson, learners: list, release: dict)
                            f"written ({type(error).__name__}: {error})") from None
 
 
+#: The feedback page's words for each outcome.
+_FEEDBACK_OUTCOMES = {
+    Outcome.PASSED: "passed", Outcome.FAILED: "failed", Outcome.NOT_ANSWERED: "not answered",
+    Outcome.TIME_LIMIT: "time limit", Outcome.MEMORY: "memory", Outcome.CRASH: "crashed",
+    Outcome.MALFORMED: "malformed result", Outcome.NOT_GRADED: "not graded",
+}
+
+
 def _write_feedback(staging: Staging, lesson: Lesson, learners: list, isolation: str) -> None:
     from lossedu.classroom.feedback import ExerciseResult, render_feedback
 
@@ -492,7 +500,7 @@ def _write_feedback(staging: Staging, lesson: Lesson, learners: list, isolation:
         if learner.fatal or learner.result is None:
             continue
         results = [ExerciseResult(outcome.function, outcome.points, outcome.max_points,
-                                  outcome.outcome.value, outcome.message)
+                                  _FEEDBACK_OUTCOMES[outcome.outcome], outcome.message)
                    for outcome in learner.result.exercises]
         answers = [(task.function, learner.answers.get(task.answer_id, ""))
                    for task in lesson.tasks]
@@ -566,7 +574,8 @@ def _write_lms_files(staging: Staging, lesson: Lesson, rows: list, canvas_assign
     except ImportError:
         return []
     grade_rows = [GradeRow(row.learner, row.name, row.score(),
-                           float(lesson.max_score), row.lms or "plain",
+                           float(lesson.max_score),
+                           row.lms if row.lms in ("canvas", "moodle") else "plain",
                            "" if row.status == "ok" else row.status)
                   for row in rows]
     written = write_lms_files(staging.folder, lesson.slug, grade_rows,

@@ -1,0 +1,174 @@
+"""Lesson 07, choosing a loss: its exercises, their inputs and their known mistakes.
+
+Each mistake carries an example of the buggy learner function that earns it.
+``EXERCISES`` at the end lists the exercises in the course plan's order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lossedu import custom, regression, training
+from lossedu.grading.cases import arr, case, regression_pair
+from lossedu.grading.diagnoses import ratio, variant
+from lossedu.grading.exercise import Exercise, Number, REQUIRED
+from lossedu.grading.exercises.common import keyword
+
+
+def _weights_case(rng):
+    shape = (int(rng.integers(2, 9)),) if rng.random() < 0.7 else \
+        (int(rng.integers(2, 5)), int(rng.integers(2, 4)))
+    weights = rng.normal(0, 1.5, size=shape)
+    if rng.random() < 0.6:
+        return case(weights, strength=float(rng.choice([0.01, 0.1, 0.5, 2.0])))
+    return case(weights)
+
+
+L2_PENALTY = Exercise(
+    id="l2_penalty",
+    summary="L2 penalty: strength * sum(weights ** 2) over all weights.",
+    reference=custom.l2_penalty,
+    parameters=("weights",),
+    hyperparameters={"strength": 1.0},
+    output=Number("the penalty", per_sample=False),
+    fixed=(
+        case(arr(3.0, -4.0, 12.0)),
+        case(arr(3.0, -4.0), strength=0.1),
+        case(arr([[1.0, -2.0], [0.5, 0.0], [-1.0, 3.0]]), strength=0.01, label="a 2-d weight matrix"),
+        case(arr(0.0, 0.0, 0.0), strength=0.5, label="all weights zero"),
+    ),
+    random=_weights_case,
+    mistakes=(
+        variant("norm_not_squared", "norm instead of squared norm",
+                "your result is strength times the Euclidean norm: the L2 penalty is the sum "
+                "of the *squared* weights, strength * np.sum(weights ** 2).",
+                lambda c: keyword(c, "strength", 1.0) * np.sqrt(np.sum(c.args[0] ** 2))),
+        ratio("mean_instead_of_sum", "mean instead of sum",
+              "your result is divided by the number of weights: the penalty is the sum of the "
+              "squared weights, not their mean.", lambda c: 1.0 / c.args[0].size),
+        ratio("half_factor", "extra 1/2 factor",
+              "your result is exactly half the expected one: this penalty is "
+              "strength * sum(w²) without a 1/2.", 0.5),
+        variant("l1_instead", "L1 instead of L2",
+                "your result is the L1 penalty strength * sum|w|: square the weights instead "
+                "of taking their absolute value.",
+                lambda c: keyword(c, "strength", 1.0) * np.sum(np.abs(c.args[0]))),
+        variant("strength_ignored", "strength ignored",
+                "your result ignores strength: multiply the sum of squares by it.",
+                lambda c: np.sum(c.args[0] ** 2) if keyword(c, "strength", 1.0) != 1.0 else None),
+    ),
+)
+
+
+def _regularized_case(rng):
+    n = int(rng.integers(3, 11))
+    y_true, y_pred = regression_pair(rng, (n,))
+    weights = rng.normal(0, 1.5, size=int(rng.integers(2, 6)))
+    return case(y_true, y_pred, weights, strength=float(rng.choice([0.0, 0.01, 0.1, 0.5])))
+
+
+def _regularized(c, *, penalty_scale=1.0, strength=None, kind="l2", data_scale=1.0):
+    y_true, y_pred, weights = c.args
+    s = c.kwargs["strength"] if strength is None else strength
+    penalty = {"l2": np.sum(weights ** 2), "l1": np.sum(np.abs(weights)),
+               "norm": np.sqrt(np.sum(weights ** 2))}[kind]
+    return data_scale * regression.mse(y_true, y_pred) + penalty_scale * s * penalty
+
+
+REGULARIZED_COST = Exercise(
+    id="regularized_cost",
+    summary="MSE cost plus an L2 penalty: mse(y_true, y_pred) + strength * sum(weights ** 2).",
+    reference=training.regularized_cost,
+    forbidden=(custom.l2_penalty, regression.mse, training.cost),
+    parameters=("y_true", "y_pred", "weights"),
+    hyperparameters={"strength": REQUIRED},
+    output=Number("the regularized cost"),
+    fixed=(
+        case(arr(1.0, 2.0, 0.0), arr(1.5, 2.0, 0.5), arr(3.0, -4.0), strength=0.01),
+        case(arr(0.0, 1.0, 2.0, 3.0), arr(0.5, 0.5, 2.5, 2.0), arr(1.0, -1.0, 2.0), strength=0.1),
+        case(arr(0.0, 1.0, 2.0), arr(1.0, 1.0, 1.0), arr(5.0, 5.0), strength=0.0,
+             label="strength 0: no penalty"),
+    ),
+    random=_regularized_case,
+    mistakes=(
+        variant("penalty_missing", "penalty not added",
+                "your result is the MSE alone: add the penalty strength * sum(weights ** 2).",
+                lambda c: regression.mse(c.args[0], c.args[1])
+                if c.kwargs["strength"] != 0 else None),
+        variant("strength_ignored", "strength ignored",
+                "your penalty ignores strength: it is strength * sum(weights ** 2).",
+                lambda c: _regularized(c, strength=1.0) if c.kwargs["strength"] != 1 else None),
+        variant("penalty_divided_by_n", "penalty divided by n",
+                "your penalty is divided by the number of samples: in this exercise only the "
+                "data term is a mean; add strength * sum(weights ** 2) as it is.",
+                lambda c: _regularized(c, penalty_scale=1.0 / c.args[0].shape[0])),
+        variant("half_penalty", "½ in front of the penalty",
+                "your penalty is ½ strength * sum(weights ** 2): some books write the L2 "
+                "penalty with a ½; in this exercise it is strength * sum(weights ** 2).",
+                lambda c: _regularized(c, penalty_scale=0.5)),
+        variant("half_data_term", "½ in front of the MSE",
+                "your data term is half the MSE: here it is the plain mean of the squared "
+                "errors, without a ½.", lambda c: _regularized(c, data_scale=0.5)),
+        variant("l1_penalty", "L1 penalty instead of L2",
+                "your penalty is strength * sum|w|: the L2 penalty squares the weights.",
+                lambda c: _regularized(c, kind="l1")),
+        variant("penalty_not_squared", "norm instead of squared norm",
+                "your penalty is strength * ||w||: the L2 penalty is the sum of the squared "
+                "weights, without a square root.", lambda c: _regularized(c, kind="norm")),
+        variant("sum_of_squared_errors", "sum of squared errors instead of the mean",
+                "the data term is the *mean* squared error: you added up the squared errors.",
+                lambda c: _regularized(c, data_scale=c.args[0].shape[0])),
+    ),
+)
+
+
+def _anomaly_case(rng):
+    errors = np.abs(rng.normal(0, 1, size=int(rng.integers(5, 30))))
+    if rng.random() < 0.6:
+        return case(errors, k=float(rng.choice([0.0, 1.0, 2.0, 2.5])))
+    return case(errors)
+
+
+def _anomaly(c, *, k=None, ddof=0, spread="std", centre="mean", sign=1.0):
+    errors = c.args[0]
+    kk = keyword(c, "k", 3.0) if k is None else k
+    middle = np.mean(errors) if centre == "mean" else np.median(errors)
+    width = np.std(errors, ddof=ddof) if spread == "std" else np.var(errors)
+    return middle + sign * kk * width
+
+
+ANOMALY_THRESHOLD = Exercise(
+    id="anomaly_threshold",
+    summary="Anomaly threshold mean(errors) + k * std(errors) (population std, ddof=0).",
+    reference=training.anomaly_threshold,
+    parameters=("errors",),
+    hyperparameters={"k": 3.0},
+    output=Number("the threshold", per_sample=False),
+    fixed=(
+        case(arr(1.0, 2.0, 3.0, 4.0), k=2.0),
+        case(arr(0.2, 0.1, 0.4, 0.3, 0.25, 0.15)),
+        case(arr(0.5, 1.5, 1.0), k=0.0, label="k = 0: the mean"),
+    ),
+    random=_anomaly_case,
+    mistakes=(
+        variant("sample_std", "sample standard deviation",
+                "your result uses the sample standard deviation (ddof=1): this threshold uses "
+                "the population standard deviation, np.std(errors) (ddof=0).",
+                lambda c: _anomaly(c, ddof=1)),
+        variant("variance_instead", "variance instead of standard deviation",
+                "your result uses the variance: use the standard deviation, its square root.",
+                lambda c: _anomaly(c, spread="var")),
+        variant("k_ignored", "k ignored",
+                "your result is the one for k = 3 although the check passed another k: use "
+                "the k argument.", lambda c: _anomaly(c, k=3.0) if "k" in c.kwargs else None),
+        variant("median_instead", "median instead of mean",
+                "your threshold starts from the median: use the mean of the errors.",
+                lambda c: _anomaly(c, centre="median")),
+        variant("minus_instead_of_plus", "mean - k std",
+                "anomalies have *large* errors: the threshold is mean + k * std.",
+                lambda c: _anomaly(c, sign=-1.0)),
+    ),
+)
+
+#: This lesson's exercises, in the order the course plan gives.
+EXERCISES = (L2_PENALTY, REGULARIZED_COST, ANOMALY_THRESHOLD)

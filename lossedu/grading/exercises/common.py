@@ -29,6 +29,22 @@ def clip_probability(p, eps=1e-7):
     return np.clip(p, eps, 1.0 - eps)
 
 
+#: The clipping epsilon of the exercises that take probabilities.
+EPS = 1e-7
+
+
+def softmax_rows(z, axis=-1):
+    """Softmax along ``axis``, with the maximum shift (as a careful learner writes it)."""
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax_rows(z, axis=-1):
+    """Log-softmax along ``axis``: z - max - log(sum(exp(z - max)))."""
+    m = z.max(axis=axis, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis=axis, keepdims=True))
+
+
 def value_counts(case_) -> list:
     """Both counts a "sum instead of mean" may be off by: samples and values."""
     first = np.asarray(case_.args[1] if len(case_.args) > 1 else case_.args[0])
@@ -45,18 +61,19 @@ def keyword(case_, name, default):
     return case_.kwargs.get(name, default)
 
 
-def either(name: str, title: str, hint, *mistakes: Mistake) -> Mistake:
-    """One named mistake recognised by any of several tests."""
-    return Mistake(name, title, hint, lambda attempt: any(m.detect(attempt) for m in mistakes))
+def either(name: str, title: str, hint, *tests: Mistake, example=None) -> Mistake:
+    """One named mistake recognised by any of several tests (unnamed mistakes)."""
+    return Mistake(name, title, hint, lambda attempt: any(m.detect(attempt) for m in tests),
+                   example)
 
 
-def sum_instead_of_mean(what: str = "the per-sample losses") -> Mistake:
+def sum_instead_of_mean(what: str = "the per-sample losses", *, example) -> Mistake:
     return ratio(
         "sum_instead_of_mean", "sum instead of mean",
         lambda a: (f"your result is exactly {ratio_text(a)} times the expected one, and that "
                    f"is the number of values: you added up {what} instead of taking their "
                    "mean (use `np.mean`, or divide the sum by the number of values)."),
-        value_counts)
+        value_counts, example=example)
 
 
 def ratio_text(attempt) -> str:
@@ -67,40 +84,40 @@ def ratio_text(attempt) -> str:
     return f"{value:.6g}"
 
 
-def divided_by_rows() -> Mistake:
+def divided_by_rows(*, example) -> Mistake:
     return ratio(
         "divided_by_rows", "divided by the number of rows",
         "for an (n, k) array, `len(y_true)` is the number of rows n, but there are n * k "
         "values: the mean must divide by all of them (`np.mean`, or `.size`).",
-        outputs_per_row)
+        outputs_per_row, example=example)
 
 
-def log_likelihood_sign() -> Mistake:
+def log_likelihood_sign(*, example) -> Mistake:
     return ratio(
         "log_likelihood_sign", "log-likelihood instead of loss",
         "your result is the negative of the loss: that is the log-likelihood. The loss is the "
         "*negative* log-likelihood, -log p, which is positive and shrinks as the prediction "
-        "improves; put the minus sign in front.", -1.0)
+        "improves; put the minus sign in front.", -1.0, example=example)
 
 
-def gradient_missing_mean() -> Mistake:
+def gradient_missing_mean(*, example) -> Mistake:
     return ratio(
         "gradient_missing_mean", "gradient missing 1/n",
         lambda a: (f"your gradient is exactly {ratio_text(a)} times the expected one: the "
                    "cost is a mean over the samples, so its gradient keeps the factor 1/n "
                    "of the mean. Divide by the number of values."),
-        value_counts)
+        value_counts, example=example)
 
 
-def gradient_sign() -> Mistake:
+def gradient_sign(*, example) -> Mistake:
     return ratio(
         "gradient_sign", "gradient with the wrong sign",
         "your gradient points the opposite way: the derivative with respect to the prediction "
         "has the prediction first, e.g. (prediction - target), not (target - prediction).",
-        -1.0)
+        -1.0, example=example)
 
 
-def broadcast_cost(reference) -> Mistake:
+def broadcast_cost(reference, *, example) -> Mistake:
     """The cost of an (n, 1) column broadcast against an (n,) vector."""
     def compute(case_):
         a, b = case_.args[0], case_.args[1]
@@ -114,7 +131,7 @@ def broadcast_cost(reference) -> Mistake:
         "your result equals the average over all n * n pairs (sample i's target with sample "
         "j's prediction): a column of shape (n, 1) met a vector of shape (n,) and numpy "
         "broadcast them to an (n, n) table. Keep both as flat vectors (`.ravel()`).",
-        compute)
+        compute, example=example)
 
 
 def regression_case(rng):
@@ -139,7 +156,7 @@ def saturated_hint(_attempt) -> str:
 CLIPPING_EPSILONS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15)
 
 
-def logits_as_probabilities() -> Mistake:
+def logits_as_probabilities(*, example) -> Mistake:
     """NaN or inf on moderate logits: the logits were treated as probabilities."""
     def detect(a) -> bool:
         if "extreme" in a.case.tags or a.got is None:
@@ -153,10 +170,11 @@ def logits_as_probabilities() -> Mistake:
                 "your result is NaN, inf or negative although the logits are moderate: logits "
                 "are raw scores, any real number, so log(logits) or log(1 - logits) is "
                 "undefined or meaningless for many of them. Turn them into probabilities with "
-                "the sigmoid, and their logs stably: -log σ(z) = np.logaddexp(0, -z).", detect)
+                "the sigmoid, and their logs stably: -log σ(z) = np.logaddexp(0, -z).", detect,
+                example=example)
 
 
-def saturated_on_extreme(clipped=None, hint=None) -> Mistake:
+def saturated_on_extreme(clipped=None, hint=None, *, example) -> Mistake:
     """Probabilities formed from logits and clipped: the loss saturates at -log(eps).
 
     Recognised on the extreme cases (finite but wrong there), and on any case
@@ -169,4 +187,4 @@ def saturated_on_extreme(clipped=None, hint=None) -> Mistake:
         tests += [variant(f"eps{eps:g}", "", "", lambda c, eps=eps: clipped(c, eps))
                   for eps in CLIPPING_EPSILONS]
     return either("clipped_probabilities", "probabilities clipped instead of using logits",
-                   hint or saturated_hint, *tests)
+                  hint or saturated_hint, *tests, example=example)

@@ -18,6 +18,16 @@ from lossedu.grading.exercises.common import (
 )
 
 
+# Buggy learner functions' shared parts (the examples below are built from them).
+
+def _descent(X, y, w, b, lr, factor=2.0, mean=True, sign=-1.0, update_b=True, use_lr=True):
+    r = X @ w + b - y
+    scale = factor / len(y) if mean else factor
+    step = lr if use_lr else 1.0
+    new_b = b + sign * step * scale * np.sum(r) if update_b else b
+    return w + sign * step * scale * (X.T @ r), new_b
+
+
 SQUARED_ERROR = Exercise(
     id="squared_error",
     summary="The loss of each sample, (y_true - y_pred) ** 2, with the shape of the inputs.",
@@ -35,21 +45,25 @@ SQUARED_ERROR = Exercise(
     mistakes=(
         ratio("half_factor", "extra 1/2 factor",
               "your result is exactly half the expected one: the squared error here is "
-              "(y - ŷ)², without the 1/2 that some books add to simplify the derivative.", 0.5),
+              "(y - ŷ)², without the 1/2 that some books add to simplify the derivative.", 0.5,
+              example=lambda y, p: 0.5 * (y - p) ** 2),
         variant("missing_square", "missing square",
                 "your result is the absolute difference |y - ŷ|: square the difference "
                 "instead, (y_true - y_pred) ** 2.",
-                lambda c: np.abs(c.args[0] - c.args[1])),
+                lambda c: np.abs(c.args[0] - c.args[1]),
+                example=lambda y, p: np.abs(y - p)),
         either("missing_square_signed", "missing square",
-                "your result is the difference itself; square it: (y_true - y_pred) ** 2.",
-                variant("a", "", "", lambda c: c.args[0] - c.args[1]),
-                variant("b", "", "", lambda c: c.args[1] - c.args[0])),
+               "your result is the difference itself; square it: (y_true - y_pred) ** 2.",
+               variant("a", "", "", lambda c: c.args[0] - c.args[1]),
+               variant("b", "", "", lambda c: c.args[1] - c.args[0]),
+               example=lambda y, p: y - p),
         when("cost_instead_of_losses", "the cost instead of each sample's loss",
              "you returned one number, the mean of the losses: that is the cost. "
              "squared_error is the loss of *each* sample, an array with the shape of the "
              "inputs; averaging them is the job of cost.",
              lambda a: a.got is not None and a.got.ndim == 0 and a.expected.ndim > 0
-             and a.matches(np.mean(a.expected))),
+             and a.matches(np.mean(a.expected)),
+             example=lambda y, p: np.mean((y - p) ** 2)),
     ),
 )
 
@@ -68,21 +82,24 @@ COST = Exercise(
     random=regression_case,
     forbidden=(regression.mse,),
     mistakes=(
-        sum_instead_of_mean("the squared errors"),
-        divided_by_rows(),
+        sum_instead_of_mean("the squared errors", example=lambda y, p: np.sum((y - p) ** 2)),
+        divided_by_rows(example=lambda y, p: np.sum((y - p) ** 2) / len(y)),
         ratio("half_factor", "extra 1/2 factor",
               "your result is exactly half the expected one: the cost here is the plain mean "
-              "of (y - ŷ)², without a 1/2 factor.", 0.5),
+              "of (y - ŷ)², without a 1/2 factor.", 0.5,
+              example=lambda y, p: 0.5 * np.mean((y - p) ** 2)),
         variant("root_mean_squared", "square root taken",
                 "your result is the square root of the cost (the RMSE): the cost is the mean "
-                "of the squared errors itself.", lambda c: np.sqrt(training.cost(*c.args))),
+                "of the squared errors itself.", lambda c: np.sqrt(training.cost(*c.args)),
+                example=lambda y, p: np.sqrt(np.mean((y - p) ** 2))),
         either("missing_square", "missing square",
-                "your result is the mean of the errors without squaring them: square each "
-                "difference, then average.",
-                variant("a", "", "", lambda c: np.mean(np.abs(c.args[0] - c.args[1]))),
-                variant("b", "", "", lambda c: np.mean(c.args[0] - c.args[1])),
-                variant("c", "", "", lambda c: np.mean(c.args[1] - c.args[0]))),
-        broadcast_cost(training.cost),
+               "your result is the mean of the errors without squaring them: square each "
+               "difference, then average.",
+               variant("a", "", "", lambda c: np.mean(np.abs(c.args[0] - c.args[1]))),
+               variant("b", "", "", lambda c: np.mean(c.args[0] - c.args[1])),
+               variant("c", "", "", lambda c: np.mean(c.args[1] - c.args[0])),
+               example=lambda y, p: np.mean(np.abs(y - p))),
+        broadcast_cost(training.cost, example=lambda y, p: np.mean((y.reshape(-1, 1) - p) ** 2)),
     ),
 )
 
@@ -111,17 +128,20 @@ PREDICT = Exercise(
     mistakes=(
         variant("missing_bias", "bias forgotten",
                 "your predictions equal X @ w: add the bias b to every prediction.",
-                lambda c: c.args[0] @ c.args[1]),
+                lambda c: c.args[0] @ c.args[1],
+                example=lambda X, w, b: X @ w),
         when("summed_over_samples", "summed over the wrong axis",
              "your result has one value per feature instead of one per sample: each "
              "prediction is the sum over the features of one row, X @ w (or "
              "np.sum(X * w, axis=1)) + b.",
              lambda a: a.got is not None and a.got.shape == (a.case.args[0].shape[1],)
-             and a.got.shape != a.expected.shape),
+             and a.got.shape != a.expected.shape,
+             example=lambda X, w, b: np.sum(X * w, axis=0) + b),
         raised("weights_before_features", "w @ X instead of X @ w",
                "X has one row per sample and one column per feature, w one weight per "
                "feature: the product is X @ w (the rows of X times w), not w @ X.",
-               ValueError, "matmul|aligned|mismatch"),
+               ValueError, "matmul|aligned|mismatch",
+               example=lambda X, w, b: w @ X + b),
     ),
 )
 
@@ -174,28 +194,34 @@ GRADIENT_DESCENT_STEP = Exercise(
                 "your step goes uphill. Either the residual has the wrong order (the "
                 "gradient uses prediction minus truth, (2/n) X^T (ŷ - y)), or the gradient is "
                 "added instead of subtracted: w - learning_rate * dC/dw (the same for b).",
-                _descent_variant(lambda w, b, gw, gb, lr, n: (w + lr * gw, b + lr * gb))),
+                _descent_variant(lambda w, b, gw, gb, lr, n: (w + lr * gw, b + lr * gb)),
+                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, sign=1.0)),
         variant("divided_by_size", "divided by X.size instead of n",
                 "your step is d times too short, d the number of features: the mean is over "
                 "the n samples, so divide by n = X.shape[0] (or len(y)), not by X.size = n·d.",
-                _divided_by_features),
+                _divided_by_features,
+                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, factor=2.0 / X.shape[1])),
         variant("missing_factor_2", "factor 2 missing",
                 "your step is half as long as it should be: the derivative of (ŷ - y)² is "
                 "2 (ŷ - y), so the gradient of the cost is (2/n) X^T (ŷ - y) for w and "
                 "(2/n) sum(ŷ - y) for b.",
-                _descent_variant(lambda w, b, gw, gb, lr, n: (w - lr * gw / 2, b - lr * gb / 2))),
+                _descent_variant(lambda w, b, gw, gb, lr, n: (w - lr * gw / 2, b - lr * gb / 2)),
+                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, factor=1.0)),
         variant("gradient_missing_mean", "gradient missing 1/n",
                 "your step is n times too long: the cost is a mean over the n samples, so its "
                 "gradient keeps the 1/n: (2/n) X^T (ŷ - y).",
-                _descent_variant(lambda w, b, gw, gb, lr, n: (w - lr * gw * n, b - lr * gb * n))),
+                _descent_variant(lambda w, b, gw, gb, lr, n: (w - lr * gw * n, b - lr * gb * n)),
+                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, mean=False)),
         variant("bias_not_updated", "bias not updated",
                 "your new_w is right but new_b is the old b: the bias takes a step too, "
                 "b - learning_rate * (2/n) sum(ŷ - y).",
-                _descent_variant(lambda w, b, gw, gb, lr, n: (w - lr * gw, b))),
+                _descent_variant(lambda w, b, gw, gb, lr, n: (w - lr * gw, b)),
+                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, update_b=False)),
         variant("learning_rate_ignored", "learning rate not applied",
                 "your step ignores the learning rate: multiply the gradient by learning_rate "
                 "before subtracting it.",
-                _descent_variant(lambda w, b, gw, gb, lr, n: (w - gw, b - gb))),
+                _descent_variant(lambda w, b, gw, gb, lr, n: (w - gw, b - gb)),
+                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, use_lr=False)),
     ),
 )
 

@@ -15,6 +15,13 @@ from lossedu.grading.exercise import Exercise, Number, REQUIRED
 from lossedu.grading.exercises.common import keyword
 
 
+# Buggy learner functions' shared parts (the examples below are built from them).
+
+def _threshold(errors, k=3.0, ddof=0, spread=np.std, centre=np.mean, sign=1.0):
+    width = np.std(errors, ddof=ddof) if spread is np.std else spread(errors)
+    return centre(errors) + sign * k * width
+
+
 def _weights_case(rng):
     shape = (int(rng.integers(2, 9)),) if rng.random() < 0.7 else \
         (int(rng.integers(2, 5)), int(rng.integers(2, 4)))
@@ -42,20 +49,25 @@ L2_PENALTY = Exercise(
         variant("norm_not_squared", "norm instead of squared norm",
                 "your result is strength times the Euclidean norm: the L2 penalty is the sum "
                 "of the *squared* weights, strength * np.sum(weights ** 2).",
-                lambda c: keyword(c, "strength", 1.0) * np.sqrt(np.sum(c.args[0] ** 2))),
+                lambda c: keyword(c, "strength", 1.0) * np.sqrt(np.sum(c.args[0] ** 2)),
+                example=lambda w, strength=1.0: strength * np.linalg.norm(w)),
         ratio("mean_instead_of_sum", "mean instead of sum",
               "your result is divided by the number of weights: the penalty is the sum of the "
-              "squared weights, not their mean.", lambda c: 1.0 / c.args[0].size),
+              "squared weights, not their mean.", lambda c: 1.0 / c.args[0].size,
+              example=lambda w, strength=1.0: strength * np.mean(w ** 2)),
         ratio("half_factor", "extra 1/2 factor",
               "your result is exactly half the expected one: this penalty is "
-              "strength * sum(w²) without a 1/2.", 0.5),
+              "strength * sum(w²) without a 1/2.", 0.5,
+              example=lambda w, strength=1.0: 0.5 * strength * np.sum(w ** 2)),
         variant("l1_instead", "L1 instead of L2",
                 "your result is the L1 penalty strength * sum|w|: square the weights instead "
                 "of taking their absolute value.",
-                lambda c: keyword(c, "strength", 1.0) * np.sum(np.abs(c.args[0]))),
+                lambda c: keyword(c, "strength", 1.0) * np.sum(np.abs(c.args[0])),
+                example=lambda w, strength=1.0: strength * np.sum(np.abs(w))),
         variant("strength_ignored", "strength ignored",
                 "your result ignores strength: multiply the sum of squares by it.",
-                lambda c: np.sum(c.args[0] ** 2) if keyword(c, "strength", 1.0) != 1.0 else None),
+                lambda c: np.sum(c.args[0] ** 2) if keyword(c, "strength", 1.0) != 1.0 else None,
+                example=lambda w, strength=1.0: np.sum(w ** 2)),
     ),
 )
 
@@ -73,6 +85,18 @@ def _regularized(c, *, penalty_scale=1.0, strength=None, kind="l2", data_scale=1
     penalty = {"l2": np.sum(weights ** 2), "l1": np.sum(np.abs(weights)),
                "norm": np.sqrt(np.sum(weights ** 2))}[kind]
     return data_scale * regression.mse(y_true, y_pred) + penalty_scale * s * penalty
+
+
+def regularized_cost_penalty_divided_by_n(y, p, w, strength):
+    return np.mean((y - p) ** 2) + strength * np.sum(w ** 2) / len(y)
+
+
+def regularized_cost_half_penalty(y, p, w, strength):
+    return np.mean((y - p) ** 2) + 0.5 * strength * np.sum(w ** 2)
+
+
+def regularized_cost_half_data_term(y, p, w, strength):
+    return 0.5 * np.mean((y - p) ** 2) + strength * np.sum(w ** 2)
 
 
 REGULARIZED_COST = Exercise(
@@ -94,30 +118,38 @@ REGULARIZED_COST = Exercise(
         variant("penalty_missing", "penalty not added",
                 "your result is the MSE alone: add the penalty strength * sum(weights ** 2).",
                 lambda c: regression.mse(c.args[0], c.args[1])
-                if c.kwargs["strength"] != 0 else None),
+                if c.kwargs["strength"] != 0 else None,
+                example=lambda y, p, w, strength: np.mean((y - p) ** 2)),
         variant("strength_ignored", "strength ignored",
                 "your penalty ignores strength: it is strength * sum(weights ** 2).",
-                lambda c: _regularized(c, strength=1.0) if c.kwargs["strength"] != 1 else None),
+                lambda c: _regularized(c, strength=1.0) if c.kwargs["strength"] != 1 else None,
+                example=lambda y, p, w, strength: np.mean((y - p) ** 2) + np.sum(w ** 2)),
         variant("penalty_divided_by_n", "penalty divided by n",
                 "your penalty is divided by the number of samples: in this exercise only the "
                 "data term is a mean; add strength * sum(weights ** 2) as it is.",
-                lambda c: _regularized(c, penalty_scale=1.0 / c.args[0].shape[0])),
+                lambda c: _regularized(c, penalty_scale=1.0 / c.args[0].shape[0]),
+                example=regularized_cost_penalty_divided_by_n),
         variant("half_penalty", "½ in front of the penalty",
                 "your penalty is ½ strength * sum(weights ** 2): some books write the L2 "
                 "penalty with a ½; in this exercise it is strength * sum(weights ** 2).",
-                lambda c: _regularized(c, penalty_scale=0.5)),
+                lambda c: _regularized(c, penalty_scale=0.5),
+                example=regularized_cost_half_penalty),
         variant("half_data_term", "½ in front of the MSE",
                 "your data term is half the MSE: here it is the plain mean of the squared "
-                "errors, without a ½.", lambda c: _regularized(c, data_scale=0.5)),
+                "errors, without a ½.", lambda c: _regularized(c, data_scale=0.5),
+                example=regularized_cost_half_data_term),
         variant("l1_penalty", "L1 penalty instead of L2",
                 "your penalty is strength * sum|w|: the L2 penalty squares the weights.",
-                lambda c: _regularized(c, kind="l1")),
+                lambda c: _regularized(c, kind="l1"),
+                example=lambda y, p, w, strength: np.mean((y - p) ** 2) + strength * np.sum(np.abs(w))),
         variant("penalty_not_squared", "norm instead of squared norm",
                 "your penalty is strength * ||w||: the L2 penalty is the sum of the squared "
-                "weights, without a square root.", lambda c: _regularized(c, kind="norm")),
+                "weights, without a square root.", lambda c: _regularized(c, kind="norm"),
+                example=lambda y, p, w, strength: np.mean((y - p) ** 2) + strength * np.linalg.norm(w)),
         variant("sum_of_squared_errors", "sum of squared errors instead of the mean",
                 "the data term is the *mean* squared error: you added up the squared errors.",
-                lambda c: _regularized(c, data_scale=c.args[0].shape[0])),
+                lambda c: _regularized(c, data_scale=c.args[0].shape[0]),
+                example=lambda y, p, w, strength: np.sum((y - p) ** 2) + strength * np.sum(w ** 2)),
     ),
 )
 
@@ -154,19 +186,24 @@ ANOMALY_THRESHOLD = Exercise(
         variant("sample_std", "sample standard deviation",
                 "your result uses the sample standard deviation (ddof=1): this threshold uses "
                 "the population standard deviation, np.std(errors) (ddof=0).",
-                lambda c: _anomaly(c, ddof=1)),
+                lambda c: _anomaly(c, ddof=1),
+                example=lambda e, k=3.0: _threshold(e, k, ddof=1)),
         variant("variance_instead", "variance instead of standard deviation",
                 "your result uses the variance: use the standard deviation, its square root.",
-                lambda c: _anomaly(c, spread="var")),
+                lambda c: _anomaly(c, spread="var"),
+                example=lambda e, k=3.0: _threshold(e, k, spread=np.var)),
         variant("k_ignored", "k ignored",
                 "your result is the one for k = 3 although the check passed another k: use "
-                "the k argument.", lambda c: _anomaly(c, k=3.0) if "k" in c.kwargs else None),
+                "the k argument.", lambda c: _anomaly(c, k=3.0) if "k" in c.kwargs else None,
+                example=lambda e, k=3.0: _threshold(e, 3.0)),
         variant("median_instead", "median instead of mean",
                 "your threshold starts from the median: use the mean of the errors.",
-                lambda c: _anomaly(c, centre="median")),
+                lambda c: _anomaly(c, centre="median"),
+                example=lambda e, k=3.0: _threshold(e, k, centre=np.median)),
         variant("minus_instead_of_plus", "mean - k std",
                 "anomalies have *large* errors: the threshold is mean + k * std.",
-                lambda c: _anomaly(c, sign=-1.0)),
+                lambda c: _anomaly(c, sign=-1.0),
+                example=lambda e, k=3.0: _threshold(e, k, sign=-1.0)),
     ),
 )
 

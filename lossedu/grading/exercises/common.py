@@ -61,6 +61,15 @@ def keyword(case_, name, default):
     return case_.kwargs.get(name, default)
 
 
+def from_case(formula):
+    """A variant's computation from a wrong formula written with the exercise's signature.
+
+    ``formula(*case.args, **case.kwargs)``: the formula's defaults stand for the
+    hyperparameters a case does not pass.
+    """
+    return lambda case_: formula(*case_.args, **case_.kwargs)
+
+
 def either(name: str, title: str, hint, *tests: Mistake, example=None) -> Mistake:
     """One named mistake recognised by any of several tests (unnamed mistakes)."""
     return Mistake(name, title, hint, lambda attempt: any(m.detect(attempt) for m in tests),

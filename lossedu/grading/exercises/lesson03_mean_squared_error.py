@@ -14,19 +14,8 @@ from lossedu.grading.diagnoses import ratio, variant
 from lossedu.grading.exercise import Array, Exercise, Number
 from lossedu.grading.exercises.common import (
     broadcast_cost, divided_by_rows, either, gradient_missing_mean, gradient_sign, keyword,
-    regression_case, sum_instead_of_mean, value_counts,
+    from_case, regression_case, sum_instead_of_mean, value_counts,
 )
-
-
-# Buggy learner functions' shared parts (the examples below are built from them).
-
-def _huber_values(y, p, delta, half=0.5, offset=True, swap=False):
-    r = p - y
-    small = np.abs(r) <= delta
-    if swap:
-        small = ~small
-    linear = delta * (np.abs(r) - 0.5 * delta) if offset else delta * np.abs(r)
-    return np.where(small, half * r ** 2, linear)
 
 
 _REGRESSION_FIXED = (
@@ -135,17 +124,36 @@ def _huber_case(rng):
     return c
 
 
-def _huber_formula(c, *, quadratic_half=True, offset=True, swapped=False, delta=None,
-                   signed_test=False, signed_linear=False):
-    r = c.args[1] - c.args[0]
-    d = keyword(c, "delta", 1.0) if delta is None else delta
-    small = (r <= d) if signed_test else (np.abs(r) <= d)
-    if swapped:
-        small = ~small
-    quadratic = (0.5 if quadratic_half else 1.0) * r ** 2
-    size = r if signed_linear else np.abs(r)
-    linear = d * (size - 0.5 * d) if offset else d * size
-    return np.mean(np.where(small, quadratic, linear))
+# Wrong Huber formulas (stable, computed from a case by from_case): what each
+# mistake returns.
+
+def huber_delta_one(y_true, y_pred, delta=1.0):
+    return regression.huber(y_true, y_pred, delta=1.0)
+
+
+def huber_without_half(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.mean(np.where(np.abs(r) <= delta, r ** 2, delta * (np.abs(r) - 0.5 * delta)))
+
+
+def huber_without_offset(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.mean(np.where(np.abs(r) <= delta, 0.5 * r ** 2, delta * np.abs(r)))
+
+
+def huber_pieces_swapped(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.mean(np.where(np.abs(r) <= delta, delta * (np.abs(r) - 0.5 * delta), 0.5 * r ** 2))
+
+
+def huber_test_without_abs(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.mean(np.where(r <= delta, 0.5 * r ** 2, delta * (np.abs(r) - 0.5 * delta)))
+
+
+def huber_linear_without_abs(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.mean(np.where(np.abs(r) <= delta, 0.5 * r ** 2, delta * (r - 0.5 * delta)))
 
 
 _HUBER_FIXED = (
@@ -157,14 +165,42 @@ _HUBER_FIXED = (
          delta=1.5, label="an (n, k) array"),
 )
 
-def huber_test_without_abs(y, p, delta=1.0):
-    return (np.mean(np.where(
-p - y <= delta, 0.5 * (p - y) ** 2, delta * (np.abs(p - y) - 0.5 * delta))))
+
+# Buggy learner functions, one per mistake of huber.
+
+def _huber_losses(y, p, delta):
+    """The per-sample Huber losses, as a learner computes them."""
+    r = p - y
+    return np.where(np.abs(r) <= delta, 0.5 * r ** 2, delta * (np.abs(r) - 0.5 * delta))
 
 
-def huber_linear_without_abs(y, p, delta=1.0):
-    return (np.mean(np.where(
-np.abs(p - y) <= delta, 0.5 * (p - y) ** 2, delta * ((p - y) - 0.5 * delta))))
+def huber_with_delta_fixed_at_one(y_true, y_pred, delta=1.0):
+    return np.mean(_huber_losses(y_true, y_pred, 1.0))
+
+
+def huber_with_r_squared_inside(y_true, y_pred, delta=1.0):
+    r = np.abs(y_pred - y_true)
+    return np.mean(np.where(r <= delta, r ** 2, delta * (r - 0.5 * delta)))
+
+
+def huber_with_delta_times_r_outside(y_true, y_pred, delta=1.0):
+    r = np.abs(y_pred - y_true)
+    return np.mean(np.where(r <= delta, 0.5 * r ** 2, delta * r))
+
+
+def huber_with_the_band_reversed(y_true, y_pred, delta=1.0):
+    r = np.abs(y_pred - y_true)
+    return np.mean(np.where(r > delta, 0.5 * r ** 2, delta * (r - 0.5 * delta)))
+
+
+def huber_testing_the_signed_error(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.mean(np.where(r <= delta, 0.5 * r ** 2, delta * (np.abs(r) - 0.5 * delta)))
+
+
+def huber_with_a_signed_linear_piece(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.mean(np.where(np.abs(r) <= delta, 0.5 * r ** 2, delta * (r - 0.5 * delta)))
 
 
 HUBER = Exercise(
@@ -180,71 +216,84 @@ HUBER = Exercise(
         variant("delta_ignored", "delta ignored",
                 "your result is the Huber loss with delta = 1 although the check passed "
                 "another delta: use the delta argument in both the test |r| <= delta and the "
-                "linear piece.", lambda c: _huber_formula(c, delta=1.0),
-                example=lambda y, p, delta=1.0: np.mean(_huber_values(y, p, 1.0))),
+                "linear piece.", from_case(huber_delta_one),
+                example=huber_with_delta_fixed_at_one),
         variant("quadratic_half_missing", "missing 1/2 factor in the quadratic piece",
                 "where |r| <= delta the Huber loss is ½ r², with the factor 1/2 (so that both "
                 "pieces have the same slope at |r| = delta).",
-                lambda c: _huber_formula(c, quadratic_half=False),
-                example=lambda y, p, delta=1.0: np.mean(_huber_values(y, p, delta, half=1.0))),
+                from_case(huber_without_half), example=huber_with_r_squared_inside),
         variant("linear_offset_missing", "linear piece without - delta / 2",
                 "the linear piece is delta (|r| - delta / 2): without the - delta / 2 the two "
                 "pieces do not meet at |r| = delta.",
-                lambda c: _huber_formula(c, offset=False),
-                example=lambda y, p, delta=1.0: np.mean(_huber_values(y, p, delta, offset=False))),
+                from_case(huber_without_offset), example=huber_with_delta_times_r_outside),
         variant("branches_swapped", "pieces swapped",
                 "your quadratic and linear pieces are swapped: use ½ r² for the small errors "
                 "(|r| <= delta) and the linear piece for the large ones.",
-                lambda c: _huber_formula(c, swapped=True),
-                example=lambda y, p, delta=1.0: np.mean(_huber_values(y, p, delta, swap=True))),
+                from_case(huber_pieces_swapped), example=huber_with_the_band_reversed),
         variant("test_without_abs", "|r| <= delta tested without the absolute value",
                 "a large *negative* error got the quadratic piece: the test is on the size of "
                 "the error, np.abs(r) <= delta, not r <= delta.",
-                lambda c: _huber_formula(c, signed_test=True),
-                example=huber_test_without_abs),
+                from_case(huber_test_without_abs), example=huber_testing_the_signed_error),
         variant("linear_without_abs", "linear piece without the absolute value",
                 "your linear piece is negative for large negative errors: it is "
                 "delta * (|r| - delta / 2), with np.abs(r); a loss is never negative.",
-                lambda c: _huber_formula(c, signed_linear=True),
-                example=huber_linear_without_abs),
+                from_case(huber_linear_without_abs), example=huber_with_a_signed_linear_piece),
         ratio("smooth_l1", "Huber divided by delta (PyTorch's SmoothL1)",
               "your result is the Huber loss divided by delta: that is SmoothL1 as PyTorch "
               "defines it, ½ r² / delta inside the band. The Huber loss here is ½ r² inside "
               "and delta (|r| - delta / 2) outside.", lambda c: 1.0 / keyword(c, "delta", 1.0),
-              example=lambda y, p, delta=1.0: np.mean(_huber_values(y, p, delta)) / delta),
+              example=lambda y, p, delta=1.0: np.mean(_huber_losses(y, p, delta)) / delta),
         sum_instead_of_mean("the per-sample losses",
-                            example=lambda y, p, delta=1.0: np.sum(_huber_values(y, p, delta))),
-        divided_by_rows(example=lambda y, p, delta=1.0: np.sum(_huber_values(y, p, delta)) / len(y)),
-        broadcast_cost(regression.huber,
-                       example=lambda y, p, delta=1.0: np.mean(_huber_values(y.reshape(-1, 1), p, delta))),
+                            example=lambda y, p, delta=1.0: np.sum(_huber_losses(y, p, delta))),
+        divided_by_rows(example=lambda y, p, delta=1.0: np.sum(_huber_losses(y, p, delta)) / len(y)),
+        broadcast_cost(regression.huber, example=lambda y, p, delta=1.0: np.mean(
+            _huber_losses(y.reshape(-1, 1), p, delta))),
     ),
 )
 
 
-def _huber_grad_formula(c, *, clip=True, delta=None, outside=None, inside=None):
-    r = c.args[1] - c.args[0]
-    d = keyword(c, "delta", 1.0) if delta is None else delta
-    if outside is not None or inside is not None:  # a mistaken piece
-        small = np.abs(r) <= d
-        inside_value = r if inside is None else inside(r, d)
-        outside_value = d * np.sign(r) if outside is None else outside(r, d)
-        return np.where(small, inside_value, outside_value) / np.size(r)
-    return (np.clip(r, -d, d) if clip else r) / np.size(r)
+# Wrong Huber gradients (r = y_pred - y_true, divided by the number of values).
+
+def huber_grad_delta_one(y_true, y_pred, delta=1.0):
+    return regression.huber_grad(y_true, y_pred, delta=1.0)
 
 
-def huber_grad_slope_one_outside(y, p, delta=1.0):
-    return (np.where(
-np.abs(p - y) <= delta, p - y, np.sign(p - y)) / np.size(p))
+def huber_grad_slope_one_outside(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.where(np.abs(r) <= delta, r, np.sign(r)) / np.size(r)
 
 
-def huber_grad_gradient_pieces_swapped(y, p, delta=1.0):
-    return (np.where(
-np.abs(p - y) <= delta, delta * np.sign(p - y), p - y) / np.size(p))
+def huber_grad_pieces_swapped(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.where(np.abs(r) <= delta, delta * np.sign(r), r) / np.size(r)
 
 
-def huber_grad_quadratic_slope_doubled(y, p, delta=1.0):
-    return (np.where(
-np.abs(p - y) <= delta, 2 * (p - y), delta * np.sign(p - y)) / np.size(p))
+def huber_grad_slope_2r_inside(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.where(np.abs(r) <= delta, 2 * r, delta * np.sign(r)) / np.size(r)
+
+
+def huber_grad_not_clipped(y_true, y_pred, delta=1.0):
+    return (y_pred - y_true) / np.size(y_pred)
+
+
+# Buggy learner functions, one per mistake of huber_grad.
+
+def huber_grad_with_sign_outside(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    gradient = np.where(np.abs(r) <= delta, r, 1.0)
+    gradient[r < -delta] = -1.0
+    return gradient / r.size
+
+
+def huber_grad_with_the_band_reversed(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.where(np.abs(r) > delta, r, delta * np.sign(r)) / r.size
+
+
+def huber_grad_differentiating_r_squared(y_true, y_pred, delta=1.0):
+    r = y_pred - y_true
+    return np.where(np.abs(r) <= delta, 2 * r, delta * np.sign(r)) / r.size
 
 
 HUBER_GRAD = Exercise(
@@ -261,28 +310,25 @@ HUBER_GRAD = Exercise(
         variant("delta_ignored", "delta ignored",
                 "your gradient is the one for delta = 1 although the check passed another "
                 "delta: clip the error to [-delta, delta] with the delta argument.",
-                lambda c: _huber_grad_formula(c, delta=1.0),
+                from_case(huber_grad_delta_one),
                 example=lambda y, p, delta=1.0: np.clip(p - y, -1, 1) / np.size(p)),
         variant("slope_one_outside", "slope ±1 outside the band",
                 "outside the band |r| <= delta the Huber loss is delta (|r| - delta / 2), whose "
                 "slope is ±delta, not ±1: use delta * np.sign(r) there (or np.clip(r, -delta, "
                 "delta) for both pieces at once).",
-                lambda c: _huber_grad_formula(c, outside=lambda r, d: np.sign(r)),
-                example=huber_grad_slope_one_outside),
+                from_case(huber_grad_slope_one_outside), example=huber_grad_with_sign_outside),
         variant("gradient_pieces_swapped", "gradient pieces swapped",
                 "your pieces are swapped: inside the band |r| <= delta the slope is r (from "
                 "½ r²), outside it is ±delta.",
-                lambda c: _huber_grad_formula(c, inside=lambda r, d: d * np.sign(r),
-                                              outside=lambda r, d: r),
-                example=huber_grad_gradient_pieces_swapped),
+                from_case(huber_grad_pieces_swapped), example=huber_grad_with_the_band_reversed),
         variant("quadratic_slope_doubled", "slope 2r inside the band",
                 "inside the band the loss is ½ r², whose derivative is r, not 2r.",
-                lambda c: _huber_grad_formula(c, inside=lambda r, d: 2 * r),
-                example=huber_grad_quadratic_slope_doubled),
+                from_case(huber_grad_slope_2r_inside),
+                example=huber_grad_differentiating_r_squared),
         variant("not_clipped", "gradient not clipped at ±delta",
                 "for |r| > delta the Huber loss is linear, so its slope stays at ±delta: "
                 "np.clip(y_pred - y_true, -delta, delta) / n.",
-                lambda c: _huber_grad_formula(c, clip=False),
+                from_case(huber_grad_not_clipped),
                 example=lambda y, p, delta=1.0: (p - y) / np.size(p)),
         gradient_missing_mean(example=lambda y, p, delta=1.0: np.clip(p - y, -delta, delta)),
         gradient_sign(example=lambda y, p, delta=1.0: np.clip(y - p, -delta, delta) / np.size(p)),

@@ -13,52 +13,10 @@ from lossedu.grading.cases import ScalarFunction, arr, binary_labels, case, logi
 from lossedu.grading.diagnoses import nonfinite, raised, ratio, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance
 from lossedu.grading.exercises.common import (
-    EPS, EXTREME_BINARY_LOGITS, EXTREME_LABELS, broadcast_cost, keyword, log_likelihood_sign,
+    EPS, EXTREME_BINARY_LOGITS, EXTREME_LABELS, broadcast_cost, from_case, keyword,
+    log_likelihood_sign,
     logits_as_probabilities, saturated_on_extreme, sigmoid, softplus, sum_instead_of_mean,
 )
-
-
-# Buggy learner functions' shared parts (the examples below are built from them).
-
-def _focal_values(y, z, gamma=2.0, alpha=None, inverted=False, swap_alpha=False):
-    m = np.where(y == 1, z, -z)
-    factor = np.exp(-gamma * softplus(-m)) if inverted else np.exp(-gamma * softplus(m))
-    losses = factor * softplus(-m)
-    if alpha is not None:
-        a = 1 - alpha if swap_alpha else alpha
-        losses = losses * np.where(y == 1, a, 1 - a)
-    return losses
-
-
-def _dice_values(y, p, smooth=1.0, num=True, den=True, factor=2.0, squared=False):
-    y, p = np.atleast_2d(y), np.atleast_2d(p)
-    total = (y ** 2).sum(-1) + (p ** 2).sum(-1) if squared else y.sum(-1) + p.sum(-1)
-    return 1 - (factor * (y * p).sum(-1) + (smooth if num else 0)) / (total + (smooth if den else 0))
-
-
-def _triplet_values(a, p, n, margin=1.0, squared=False, clip=True, axis=-1):
-    a, p, n = np.atleast_2d(a), np.atleast_2d(p), np.atleast_2d(n)
-    if squared:
-        dp, dn = ((a - p) ** 2).sum(axis), ((a - n) ** 2).sum(axis)
-    else:
-        dp, dn = np.linalg.norm(a - p, axis=axis), np.linalg.norm(a - n, axis=axis)
-    value = dp - dn + margin
-    return np.maximum(0, value) if clip else value
-
-
-def _differences(f, x, h, kind):
-    x = np.array(x, dtype=float)
-    gradient = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[index] = h
-        if kind == "forward":
-            gradient[index] = (f(x + step) - f(x)) / h
-        elif kind == "backward":
-            gradient[index] = (f(x) - f(x - step)) / h
-        else:  # central, divided by h only
-            gradient[index] = (f(x + step) - f(x - step)) / h
-    return gradient
 
 
 _CUBE = ScalarFunction("np.sum(x ** 3)", "3 * x ** 2")
@@ -103,24 +61,71 @@ def _numerical_case(rng):
     return case(function, x, h=float(step)) if step else case(function, x)
 
 
-def _difference(c, kind: str, step=None, restore=True):
-    f, x = c.args
-    h = keyword(c, "h", 1e-6) if step is None else step
+# Wrong numerical gradients (what each mistake returns), one coordinate at a time.
+
+def forward_difference(f, x, h=1e-6):
     point = np.array(x, dtype=np.float64)
     gradient = np.zeros_like(point)
-    flat = point.reshape(-1)
-    for j in range(flat.size):
-        base = flat.copy() if restore else flat
-        old = base[j]
-        base[j] = old + h
-        up = f(base.reshape(point.shape))
-        base[j] = old - h
-        down = f(base.reshape(point.shape))
-        if restore:
-            base[j] = old
-        centre = f(point) if kind != "central" else 0.0
-        gradient.reshape(-1)[j] = {"central": (up - down) / (2 * h), "forward": (up - centre) / h,
-                                   "backward": (centre - down) / h}[kind]
+    for j in np.ndindex(point.shape):
+        step = np.zeros_like(point)
+        step[j] = h
+        gradient[j] = (f(point + step) - f(point)) / h
+    return gradient
+
+
+def backward_difference(f, x, h=1e-6):
+    point = np.array(x, dtype=np.float64)
+    gradient = np.zeros_like(point)
+    for j in np.ndindex(point.shape):
+        step = np.zeros_like(point)
+        step[j] = h
+        gradient[j] = (f(point) - f(point - step)) / h
+    return gradient
+
+
+def central_difference_not_restored(f, x, h=1e-6):
+    """Each element is left at x[j] - h before the next one moves."""
+    point = np.array(x, dtype=np.float64)
+    gradient = np.zeros_like(point)
+    for j in np.ndindex(point.shape):
+        old = point[j]
+        point[j] = old + h
+        up = f(point)
+        point[j] = old - h
+        gradient[j] = (up - f(point)) / (2 * h)
+    return gradient
+
+
+# Buggy learner functions, one per mistake of numerical_gradient.
+
+def numerical_gradient_forward(f, x, h=1e-6):
+    x = np.array(x, dtype=float)
+    gradient = np.zeros_like(x)
+    for i in range(x.size):
+        up = x.copy()
+        up.flat[i] += h
+        gradient.flat[i] = (f(up) - f(x)) / h
+    return gradient
+
+
+def numerical_gradient_backward(f, x, h=1e-6):
+    x = np.array(x, dtype=float)
+    gradient = np.zeros_like(x)
+    for i in range(x.size):
+        down = x.copy()
+        down.flat[i] -= h
+        gradient.flat[i] = (f(x) - f(down)) / h
+    return gradient
+
+
+def numerical_gradient_over_h(f, x, h=1e-6):
+    x = np.array(x, dtype=float)
+    gradient = np.zeros_like(x)
+    for i in range(x.size):
+        up, down = x.copy(), x.copy()
+        up.flat[i] += h
+        down.flat[i] -= h
+        gradient.flat[i] = (f(up) - f(down)) / h
     return gradient
 
 
@@ -155,9 +160,9 @@ def numerical_gradient_over_len(f, x, h=1e-6):
     return gradient
 
 
-def numerical_gradient_all_at_once(f, x, h=1e-06):
-    return (np.full(np.shape(x), (f(np.asarray(x, float) + h)
-                                   - f(np.asarray(x, float) - h)) / (2 * h)))
+def numerical_gradient_all_at_once(f, x, h=1e-6):
+    x = np.asarray(x, float)
+    return np.full(np.shape(x), (f(x + h) - f(x - h)) / (2 * h))
 
 
 def numerical_gradient_not_restored(f, x, h=1e-6):
@@ -202,17 +207,16 @@ NUMERICAL_GRADIENT = Exercise(
         variant("forward_difference", "forward difference",
                 "your result is the forward difference (f(x + h) - f(x)) / h: use the "
                 "central difference (f(x + h e_j) - f(x - h e_j)) / (2h), which is far more "
-                "accurate for the same h.", lambda c: _difference(c, "forward"),
-                example=lambda f, x, h=1e-6: _differences(f, x, h, "forward")),
+                "accurate for the same h.", from_case(forward_difference),
+                example=numerical_gradient_forward),
         variant("backward_difference", "backward difference",
                 "your result is the backward difference (f(x) - f(x - h)) / h: use the "
                 "central difference (f(x + h e_j) - f(x - h e_j)) / (2h).",
-                lambda c: _difference(c, "backward"),
-                example=lambda f, x, h=1e-6: _differences(f, x, h, "backward")),
+                from_case(backward_difference), example=numerical_gradient_backward),
         ratio("divided_by_h", "divided by h instead of 2h",
               "your result is twice the expected one: the two points x + h and x - h are 2h "
               "apart, so divide their difference by 2h.", 2.0,
-              example=lambda f, x, h=1e-6: _differences(f, x, h, "central_h")),
+              example=numerical_gradient_over_h),
         variant("h_ignored", "h ignored",
                 "your result is the one for h = 1e-6 although the check passed another h: use "
                 "the h argument.",
@@ -231,24 +235,40 @@ NUMERICAL_GRADIENT = Exercise(
         variant("not_restored", "element not put back",
                 "after moving x[j] by ±h, put it back to its old value before moving the "
                 "next element: your later elements were evaluated at a shifted point.",
-                lambda c: _difference(c, "central", restore=False),
+                from_case(central_difference_not_restored),
                 example=numerical_gradient_not_restored),
     ),
 )
 
 
-def _focal_formula(c, *, gamma=None, alpha="case", inverted=False, swap_alpha=False):
-    y, z = c.args
-    g = keyword(c, "gamma", 2.0) if gamma is None else gamma
-    a = keyword(c, "alpha", None) if alpha == "case" else alpha
-    signed = np.where(y == 1, z, -z)
-    minus_log_pt = softplus(-signed)
-    factor = np.exp(-g * softplus(-signed)) if inverted else np.exp(-g * softplus(signed))
-    losses = factor * minus_log_pt
-    if a is not None:
-        weight = (1 - a) if swap_alpha else a
-        losses = losses * np.where(y == 1, weight, 1 - weight)
-    return np.mean(losses)
+# Wrong focal losses (stable: -log p_t = softplus(-m), (1 - p_t)^γ = exp(-γ softplus(m)),
+# m = z for y = 1 and -z for y = 0).
+
+def _focal_losses(y_true, logits, gamma):
+    m = np.where(y_true == 1, logits, -logits)
+    return np.exp(-gamma * softplus(m)) * softplus(-m)
+
+
+def _alpha_weights(y_true, alpha):
+    return 1.0 if alpha is None else np.where(y_true == 1, alpha, 1 - alpha)
+
+
+def focal_with_gamma_two(y_true, logits, gamma=2.0, alpha=None):
+    return np.mean(_focal_losses(y_true, logits, 2.0) * _alpha_weights(y_true, alpha))
+
+
+def focal_without_alpha(y_true, logits, gamma=2.0, alpha=None):
+    return np.mean(_focal_losses(y_true, logits, gamma))
+
+
+def focal_with_alpha_swapped(y_true, logits, gamma=2.0, alpha=None):
+    return np.mean(_focal_losses(y_true, logits, gamma) * _alpha_weights(y_true, 1 - alpha))
+
+
+def focal_with_p_t_to_the_gamma(y_true, logits, gamma=2.0, alpha=None):
+    m = np.where(y_true == 1, logits, -logits)
+    losses = np.exp(-gamma * softplus(-m)) * softplus(-m)
+    return np.mean(losses * _alpha_weights(y_true, alpha))
 
 
 def _focal_clipped(c, eps):
@@ -269,19 +289,39 @@ def _focal_case(rng):
     return case(binary_labels(rng, n), logits(rng, n), **kwargs)
 
 
-def focal_loss_log_sigmoid_overflow(y, z, gamma=2.0, alpha=None):
-    return (np.mean(
--(1 - np.where(y == 1, 1 / (1 + np.exp(-z)), 1 - 1 / (1 + np.exp(-z)))) ** gamma
-* np.log(np.where(y == 1, 1 / (1 + np.exp(-z)), 1 - 1 / (1 + np.exp(-z))))
-* (1 if alpha is None else np.where(y == 1, alpha, 1 - alpha))))
+# Buggy learner functions, one per mistake of focal_loss.
+
+def _focal_per_sample(y, z, gamma=2.0, alpha=None):
+    """The per-sample focal losses, as a learner computes them (stably)."""
+    log_p_t = -np.logaddexp(0, -np.where(y == 1, z, -z))
+    losses = -(1 - np.exp(log_p_t)) ** gamma * log_p_t
+    return losses if alpha is None else losses * np.where(y == 1, alpha, 1 - alpha)
 
 
-def focal_loss_alpha_swapped(y, z, gamma=2.0, alpha=None):
-    return np.mean(_focal_values(y, z, gamma, alpha, swap_alpha=True))
+def focal_loss_log_sigmoid_overflow(y_true, logits, gamma=2.0, alpha=None):
+    p = 1 / (1 + np.exp(-logits))
+    p_t = np.where(y_true == 1, p, 1 - p)
+    weight = 1 if alpha is None else np.where(y_true == 1, alpha, 1 - alpha)
+    return np.mean(-weight * (1 - p_t) ** gamma * np.log(p_t))
 
 
-def focal_loss_modulating_factor_inverted(y, z, gamma=2.0, alpha=None):
-    return np.mean(_focal_values(y, z, gamma, alpha, inverted=True))
+def focal_loss_with_gamma_two(y_true, logits, gamma=2.0, alpha=None):
+    return np.mean(_focal_per_sample(y_true, logits, 2.0, alpha))
+
+
+def focal_loss_alpha_swapped(y_true, logits, gamma=2.0, alpha=None):
+    losses = _focal_per_sample(y_true, logits, gamma)
+    if alpha is not None:
+        losses = losses * np.where(y_true == 1, 1 - alpha, alpha)
+    return np.mean(losses)
+
+
+def focal_loss_modulating_factor_inverted(y_true, logits, gamma=2.0, alpha=None):
+    log_p_t = -np.logaddexp(0, -np.where(y_true == 1, logits, -logits))
+    losses = -np.exp(log_p_t) ** gamma * log_p_t
+    if alpha is not None:
+        losses = losses * np.where(y_true == 1, alpha, 1 - alpha)
+    return np.mean(losses)
 
 
 def focal_on_probabilities(y_true, logits, gamma=2.0, alpha=None):
@@ -292,15 +332,14 @@ def focal_on_probabilities(y_true, logits, gamma=2.0, alpha=None):
     return np.mean(losses)
 
 
-def focal_loss_broadcast_column_vector(y, z, gamma=2.0, alpha=None):
-    return np.mean(_focal_values(y.reshape(-1, 1), z, gamma, alpha))
+def focal_loss_broadcast_column_vector(y_true, logits, gamma=2.0, alpha=None):
+    return np.mean(_focal_per_sample(y_true.reshape(-1, 1), logits, gamma, alpha))
 
 
-def focal_loss_clipped_probabilities(y, z, gamma=2.0, alpha=None):
-    return (np.mean(
--(1 - np.clip(np.where(y == 1, sigmoid(z), sigmoid(-z)), EPS, 1 - EPS)) ** gamma
-* np.log(np.clip(np.where(y == 1, sigmoid(z), sigmoid(-z)), EPS, 1 - EPS))
-* (1 if alpha is None else np.where(y == 1, alpha, 1 - alpha))))
+def focal_loss_clipped_probabilities(y_true, logits, gamma=2.0, alpha=None):
+    p_t = np.clip(np.where(y_true == 1, sigmoid(logits), sigmoid(-logits)), EPS, 1 - EPS)
+    weight = 1 if alpha is None else np.where(y_true == 1, alpha, 1 - alpha)
+    return np.mean(-weight * (1 - p_t) ** gamma * np.log(p_t))
 
 
 FOCAL_LOSS = Exercise(
@@ -330,45 +369,75 @@ FOCAL_LOSS = Exercise(
         variant("gamma_ignored", "gamma ignored",
                 "your result is the one for gamma = 2 although the check passed another "
                 "gamma: use the gamma argument in (1 - p_t) ** gamma.",
-                lambda c: _focal_formula(c, gamma=2.0) if "gamma" in c.kwargs else None,
-                example=lambda y, z, gamma=2.0, alpha=None: np.mean(_focal_values(y, z, 2.0, alpha))),
+                lambda c: focal_with_gamma_two(*c.args, **c.kwargs) if "gamma" in c.kwargs else None,
+                example=focal_loss_with_gamma_two),
         variant("alpha_ignored", "alpha ignored",
                 "your result ignores alpha: weight positives by alpha and negatives by "
-                "1 - alpha.", lambda c: _focal_formula(c, alpha=None)
+                "1 - alpha.", lambda c: focal_without_alpha(*c.args, **c.kwargs)
                 if c.kwargs.get("alpha") is not None else None,
-                example=lambda y, z, gamma=2.0, alpha=None: np.mean(_focal_values(y, z, gamma))),
+                example=lambda y, z, gamma=2.0, alpha=None: np.mean(_focal_per_sample(y, z, gamma))),
         variant("alpha_swapped", "alpha on the wrong class",
                 "alpha weights the positive class (y = 1) and 1 - alpha the negatives; "
                 "yours are the other way round.",
-                lambda c: _focal_formula(c, swap_alpha=True)
+                lambda c: focal_with_alpha_swapped(*c.args, **c.kwargs)
                 if c.kwargs.get("alpha") is not None else None,
                 example=focal_loss_alpha_swapped),
         variant("modulating_factor_inverted", "p_t ** gamma instead of (1 - p_t) ** gamma",
                 "the modulating factor is (1 - p_t) ** gamma, which shrinks the loss of "
                 "well-classified samples (p_t close to 1); yours uses p_t ** gamma.",
-                lambda c: _focal_formula(c, inverted=True),
+                from_case(focal_with_p_t_to_the_gamma),
                 example=focal_loss_modulating_factor_inverted),
         logits_as_probabilities(example=focal_on_probabilities),
-        sum_instead_of_mean(example=lambda y, z, gamma=2.0, alpha=None: np.sum(_focal_values(y, z, gamma, alpha))),
-        log_likelihood_sign(example=lambda y, z, gamma=2.0, alpha=None: -np.mean(_focal_values(y, z, gamma, alpha))),
+        sum_instead_of_mean(example=lambda y, z, gamma=2.0, alpha=None: np.sum(
+            _focal_per_sample(y, z, gamma, alpha))),
+        log_likelihood_sign(example=lambda y, z, gamma=2.0, alpha=None: -np.mean(
+            _focal_per_sample(y, z, gamma, alpha))),
         broadcast_cost(custom.focal_loss, example=focal_loss_broadcast_column_vector),
         saturated_on_extreme(_focal_clipped, example=focal_loss_clipped_probabilities),
     ),
 )
 
 
-def _dice_formula(c, *, smooth=None, numerator_smooth=True, denominator_smooth=True, factor=2.0,
-                  squared=False, whole_batch=False, coefficient=False):
-    y, p = np.atleast_2d(c.args[0]), np.atleast_2d(c.args[1])
-    if whole_batch:
-        y, p = y.reshape(1, -1), p.reshape(1, -1)
-    s = keyword(c, "smooth", 1.0) if smooth is None else smooth
-    inter = np.sum(y * p, axis=1)
-    total = np.sum(y ** 2, axis=1) + np.sum(p ** 2, axis=1) if squared else \
-        np.sum(y, axis=1) + np.sum(p, axis=1)
-    dice = (factor * inter + (s if numerator_smooth else 0.0)) / \
-        (total + (s if denominator_smooth else 0.0))
-    return np.mean(dice if coefficient else 1 - dice)
+# Wrong Dice losses (masks as rows; a single mask (d,) is one row).
+
+def _overlap_and_total(y_true, y_pred):
+    y, p = np.atleast_2d(y_true), np.atleast_2d(y_pred)
+    return np.sum(y * p, axis=1), np.sum(y, axis=1) + np.sum(p, axis=1)
+
+
+def dice_without_smooth(y_true, y_pred, smooth=1.0):
+    overlap, total = _overlap_and_total(y_true, y_pred)
+    return np.mean(1 - 2 * overlap / total)
+
+
+def dice_smooth_in_denominator_only(y_true, y_pred, smooth=1.0):
+    overlap, total = _overlap_and_total(y_true, y_pred)
+    return np.mean(1 - 2 * overlap / (total + smooth))
+
+
+def dice_smooth_in_numerator_only(y_true, y_pred, smooth=1.0):
+    overlap, total = _overlap_and_total(y_true, y_pred)
+    return np.mean(1 - (2 * overlap + smooth) / total)
+
+
+def dice_without_factor_2(y_true, y_pred, smooth=1.0):
+    overlap, total = _overlap_and_total(y_true, y_pred)
+    return np.mean(1 - (overlap + smooth) / (total + smooth))
+
+
+def dice_coefficient(y_true, y_pred, smooth=1.0):
+    overlap, total = _overlap_and_total(y_true, y_pred)
+    return np.mean((2 * overlap + smooth) / (total + smooth))
+
+
+def dice_of_the_pooled_masks(y_true, y_pred, smooth=1.0):
+    return custom.dice_loss(np.ravel(y_true), np.ravel(y_pred), smooth=smooth)
+
+
+def dice_with_squares_in_the_denominator(y_true, y_pred, smooth=1.0):
+    y, p = np.atleast_2d(y_true), np.atleast_2d(y_pred)
+    total = np.sum(y ** 2, axis=1) + np.sum(p ** 2, axis=1)
+    return np.mean(1 - (2 * np.sum(y * p, axis=1) + smooth) / (total + smooth))
 
 
 def _dice_case(rng):
@@ -381,9 +450,37 @@ def _dice_case(rng):
     return case(truth, prediction)
 
 
-def dice_loss_single_mask_axis(y, p, smooth=1.0):
-    return (np.mean(
-1 - (2 * np.sum(y * p, axis=1) + smooth) / (np.sum(y, axis=1) + np.sum(p, axis=1) + smooth)))
+# Buggy learner functions, one per mistake of dice_loss.
+
+def _dice_per_mask(y, p, smooth=1.0):
+    """Each mask's Dice loss, as a learner computes it."""
+    y, p = np.atleast_2d(y), np.atleast_2d(p)
+    return 1 - (2 * (y * p).sum(-1) + smooth) / (y.sum(-1) + p.sum(-1) + smooth)
+
+
+def dice_loss_smooth_below_only(y_true, y_pred, smooth=1.0):
+    y, p = np.atleast_2d(y_true), np.atleast_2d(y_pred)
+    return np.mean(1 - 2 * (y * p).sum(-1) / (y.sum(-1) + p.sum(-1) + smooth))
+
+
+def dice_loss_smooth_above_only(y_true, y_pred, smooth=1.0):
+    y, p = np.atleast_2d(y_true), np.atleast_2d(y_pred)
+    return np.mean(1 - (2 * (y * p).sum(-1) + smooth) / (y.sum(-1) + p.sum(-1)))
+
+
+def dice_loss_overlap_counted_once(y_true, y_pred, smooth=1.0):
+    y, p = np.atleast_2d(y_true), np.atleast_2d(y_pred)
+    return np.mean(1 - ((y * p).sum(-1) + smooth) / (y.sum(-1) + p.sum(-1) + smooth))
+
+
+def dice_loss_with_squared_sums(y_true, y_pred, smooth=1.0):
+    y, p = np.atleast_2d(y_true), np.atleast_2d(y_pred)
+    return np.mean(1 - (2 * (y * p).sum(-1) + smooth) / ((y ** 2).sum(-1) + (p ** 2).sum(-1) + smooth))
+
+
+def dice_loss_single_mask_axis(y_true, y_pred, smooth=1.0):
+    overlap = np.sum(y_true * y_pred, axis=1)
+    return np.mean(1 - (2 * overlap + smooth) / (np.sum(y_true, axis=1) + np.sum(y_pred, axis=1) + smooth))
 
 
 DICE_LOSS = Exercise(
@@ -414,41 +511,40 @@ DICE_LOSS = Exercise(
                 "your result is the Dice loss without smooth: add smooth to both the "
                 "numerator and the denominator, 1 - (2 sum(y p) + smooth) / "
                 "(sum(y) + sum(p) + smooth); it also keeps an empty mask from giving 0/0.",
-                lambda c: _dice_formula(c, smooth=0.0) if keyword(c, "smooth", 1.0) else None,
-                example=lambda y, p, smooth=1.0: np.mean(_dice_values(y, p, 0.0))),
+                lambda c: dice_without_smooth(*c.args) if keyword(c, "smooth", 1.0) else None,
+                example=lambda y, p, smooth=1.0: np.mean(_dice_per_mask(y, p, 0.0))),
         variant("smooth_denominator_only", "smooth only in the denominator",
                 "add smooth to the numerator too, so that an empty mask predicted empty has "
-                "Dice 1 (loss 0).", lambda c: _dice_formula(c, numerator_smooth=False),
-                example=lambda y, p, smooth=1.0: np.mean(_dice_values(y, p, smooth, num=False))),
+                "Dice 1 (loss 0).", from_case(dice_smooth_in_denominator_only),
+                example=dice_loss_smooth_below_only),
         variant("smooth_numerator_only", "smooth only in the numerator",
                 "add smooth to the denominator too.",
-                lambda c: _dice_formula(c, denominator_smooth=False),
-                example=lambda y, p, smooth=1.0: np.mean(_dice_values(y, p, smooth, den=False))),
+                from_case(dice_smooth_in_numerator_only), example=dice_loss_smooth_above_only),
         variant("missing_factor_2", "factor 2 missing",
                 "the Dice coefficient has 2 sum(y p) in the numerator (the overlap counts for "
-                "both masks).", lambda c: _dice_formula(c, factor=1.0),
-                example=lambda y, p, smooth=1.0: np.mean(_dice_values(y, p, smooth, factor=1.0))),
+                "both masks).", from_case(dice_without_factor_2),
+                example=dice_loss_overlap_counted_once),
         variant("coefficient_instead_of_loss", "Dice coefficient instead of the loss",
                 "your result is the Dice coefficient (1 is perfect): the loss is "
                 "1 - coefficient, so that lower is better.",
-                lambda c: _dice_formula(c, coefficient=True),
-                example=lambda y, p, smooth=1.0: np.mean(1 - _dice_values(y, p, smooth))),
+                from_case(dice_coefficient),
+                example=lambda y, p, smooth=1.0: np.mean(1 - _dice_per_mask(y, p, smooth))),
         variant("whole_batch", "one Dice for the whole batch",
                 "your result is the Dice loss of all masks pooled together: compute it for "
                 "each row (one mask) with sums along axis=-1, then average the rows.",
-                lambda c: _dice_formula(c, whole_batch=True) if np.ndim(c.args[0]) == 2
-                and c.args[0].shape[0] > 1 else None,
-                example=lambda y, p, smooth=1.0: float(_dice_values(y.ravel(), p.ravel(), smooth)[0])),
+                lambda c: dice_of_the_pooled_masks(*c.args, **c.kwargs)
+                if np.ndim(c.args[0]) == 2 and c.args[0].shape[0] > 1 else None,
+                example=lambda y, p, smooth=1.0: float(_dice_per_mask(y.ravel(), p.ravel(), smooth)[0])),
         variant("squared_denominator", "squares in the denominator",
                 "this exercise uses the plain sums sum(y) + sum(p) in the denominator, not "
-                "sums of squares.", lambda c: _dice_formula(c, squared=True),
-                example=lambda y, p, smooth=1.0: np.mean(_dice_values(y, p, smooth, squared=True))),
+                "sums of squares.", from_case(dice_with_squares_in_the_denominator),
+                example=dice_loss_with_squared_sums),
         raised("single_mask_axis", "a single mask (d,) not handled",
                "a 1-d input of shape (d,) is one mask: sum along axis=-1 (which works for "
                "both shapes) or reshape it to (1, d) first.",
                Exception, "axis 1 is out of bounds|too many indices",
                example=dice_loss_single_mask_axis),
-        sum_instead_of_mean(example=lambda y, p, smooth=1.0: np.sum(_dice_values(y, p, smooth))),
+        sum_instead_of_mean(example=lambda y, p, smooth=1.0: np.sum(_dice_per_mask(y, p, smooth))),
     ),
 )
 
@@ -497,20 +593,32 @@ HINGE_LOSS = Exercise(
 )
 
 
-def _triplet_formula(c, *, squared=False, use_max=True, margin=None, axis=-1, swap=False,
-                     largest=False):
-    a, p, n = (np.atleast_2d(v) for v in c.args)
-    if swap:
-        p, n = n, p
-    m = keyword(c, "margin", 1.0) if margin is None else margin
-    if squared:
-        dp, dn = np.sum((a - p) ** 2, axis=axis), np.sum((a - n) ** 2, axis=axis)
-    else:
-        dp, dn = np.linalg.norm(a - p, axis=axis), np.linalg.norm(a - n, axis=axis)
-    value = dp - dn + m
-    if largest:  # np.max(value, 0): the largest over the batch, not a clip
-        return np.max(value)
-    return np.mean(np.maximum(0, value) if use_max else value)
+# Wrong triplet losses (one triplet (d,) is one row).
+
+def _distances(anchor, positive, negative, axis=-1):
+    a, p, n = np.atleast_2d(anchor), np.atleast_2d(positive), np.atleast_2d(negative)
+    return np.linalg.norm(a - p, axis=axis), np.linalg.norm(a - n, axis=axis)
+
+
+def triplet_with_squared_distances(anchor, positive, negative, margin=1.0):
+    a, p, n = np.atleast_2d(anchor), np.atleast_2d(positive), np.atleast_2d(negative)
+    return np.mean(np.maximum(0, np.sum((a - p) ** 2, axis=-1) - np.sum((a - n) ** 2, axis=-1)
+                              + margin))
+
+
+def triplet_without_max(anchor, positive, negative, margin=1.0):
+    to_positive, to_negative = _distances(anchor, positive, negative)
+    return np.mean(to_positive - to_negative + margin)
+
+
+def triplet_largest_of_the_batch(anchor, positive, negative, margin=1.0):
+    to_positive, to_negative = _distances(anchor, positive, negative)
+    return np.max(to_positive - to_negative + margin)
+
+
+def triplet_distances_along_axis_0(anchor, positive, negative, margin=1.0):
+    to_positive, to_negative = _distances(anchor, positive, negative, axis=0)
+    return np.mean(np.maximum(0, to_positive - to_negative + margin))
 
 
 def _triplet_case(rng):
@@ -526,16 +634,33 @@ def _triplet_case(rng):
     return case(anchor, positive, negative)
 
 
-def triplet_loss_squared_distance(a, p, n, margin=1.0):
-    return np.mean(_triplet_values(a, p, n, margin, squared=True))
+# Buggy learner functions, one per mistake of triplet_loss.
+
+def _triplet_per_row(a, p, n, margin=1.0):
+    """Each triplet's loss, as a learner computes it."""
+    a, p, n = np.atleast_2d(a), np.atleast_2d(p), np.atleast_2d(n)
+    return np.maximum(0, np.linalg.norm(a - p, axis=-1) - np.linalg.norm(a - n, axis=-1) + margin)
 
 
-def triplet_loss_missing_max(a, p, n, margin=1.0):
-    return np.mean(_triplet_values(a, p, n, margin, clip=False))
+def triplet_loss_squared_distance(anchor, positive, negative, margin=1.0):
+    a, p, n = np.atleast_2d(anchor), np.atleast_2d(positive), np.atleast_2d(negative)
+    return np.mean(np.maximum(0, ((a - p) ** 2).sum(-1) - ((a - n) ** 2).sum(-1) + margin))
 
 
-def triplet_loss_np_max_instead_of_maximum(a, p, n, margin=1.0):
-    return np.mean(np.max(_triplet_values(a, p, n, margin, clip=False), 0))
+def triplet_loss_missing_max(anchor, positive, negative, margin=1.0):
+    a, p, n = np.atleast_2d(anchor), np.atleast_2d(positive), np.atleast_2d(negative)
+    return np.mean(np.linalg.norm(a - p, axis=-1) - np.linalg.norm(a - n, axis=-1) + margin)
+
+
+def triplet_loss_np_max_instead_of_maximum(anchor, positive, negative, margin=1.0):
+    a, p, n = np.atleast_2d(anchor), np.atleast_2d(positive), np.atleast_2d(negative)
+    values = np.linalg.norm(a - p, axis=-1) - np.linalg.norm(a - n, axis=-1) + margin
+    return np.mean(np.max(values, 0))
+
+
+def triplet_loss_norm_along_axis_0(anchor, positive, negative, margin=1.0):
+    a, p, n = np.atleast_2d(anchor), np.atleast_2d(positive), np.atleast_2d(negative)
+    return np.mean(np.maximum(0, np.linalg.norm(a - p, axis=0) - np.linalg.norm(a - n, axis=0) + margin))
 
 
 TRIPLET_LOSS = Exercise(
@@ -559,34 +684,35 @@ TRIPLET_LOSS = Exercise(
         variant("squared_distance", "squared distances",
                 "your result uses squared distances: this exercise uses the Euclidean "
                 "distance, the square root of the sum of squares (np.linalg.norm(a - p, "
-                "axis=-1)).", lambda c: _triplet_formula(c, squared=True),
+                "axis=-1)).", from_case(triplet_with_squared_distances),
                 example=triplet_loss_squared_distance),
         variant("missing_max", "max(0, ...) missing",
                 "a triplet whose negative is already far enough must cost 0, not a negative "
                 "amount: clip each triplet with np.maximum(0, ...), then average.",
-                lambda c: _triplet_formula(c, use_max=False),
+                from_case(triplet_without_max),
                 example=triplet_loss_missing_max),
         variant("positive_negative_swapped", "positive and negative swapped",
                 "the loss is d(anchor, positive) - d(anchor, negative) + margin: the positive "
                 "should end up closer than the negative.",
-                lambda c: _triplet_formula(c, swap=True),
-                example=lambda a, p, n, margin=1.0: np.mean(_triplet_values(a, n, p, margin))),
+                lambda c: custom.triplet_loss(c.args[0], c.args[2], c.args[1], **c.kwargs),
+                example=lambda a, p, n, margin=1.0: np.mean(_triplet_per_row(a, n, p, margin))),
         variant("margin_ignored", "margin ignored",
                 "your result is the one for margin = 1 although the check passed another "
                 "margin: use the margin argument.",
-                lambda c: _triplet_formula(c, margin=1.0) if "margin" in c.kwargs else None,
-                example=lambda a, p, n, margin=1.0: np.mean(_triplet_values(a, p, n, 1.0))),
+                lambda c: custom.triplet_loss(*c.args) if "margin" in c.kwargs else None,
+                example=lambda a, p, n, margin=1.0: np.mean(_triplet_per_row(a, p, n, 1.0))),
         variant("np_max_instead_of_maximum", "np.max instead of np.maximum",
                 "your result is the largest triplet value of the batch: np.max(x, 0) reduces "
                 "along axis 0. The clip at zero is elementwise, np.maximum(0, x), followed by "
-                "the mean.", lambda c: _triplet_formula(c, largest=True),
+                "the mean.", from_case(triplet_largest_of_the_batch),
                 example=triplet_loss_np_max_instead_of_maximum),
         variant("distance_wrong_axis", "distance over the wrong axis",
                 "each row is one embedding: take the norm along axis=-1 (the features), one "
                 "distance per triplet.",
-                lambda c: _triplet_formula(c, axis=0) if np.ndim(c.args[0]) == 2 else None,
-                example=lambda a, p, n, margin=1.0: np.mean(_triplet_values(a, p, n, margin, axis=0))),
-        sum_instead_of_mean(example=lambda a, p, n, margin=1.0: np.sum(_triplet_values(a, p, n, margin))),
+                lambda c: triplet_distances_along_axis_0(*c.args, **c.kwargs)
+                if np.ndim(c.args[0]) == 2 else None,
+                example=triplet_loss_norm_along_axis_0),
+        sum_instead_of_mean(example=lambda a, p, n, margin=1.0: np.sum(_triplet_per_row(a, p, n, margin))),
     ),
 )
 

@@ -12,14 +12,7 @@ from lossedu import custom, regression, training
 from lossedu.grading.cases import arr, case, regression_pair
 from lossedu.grading.diagnoses import ratio, variant
 from lossedu.grading.exercise import Exercise, Number, REQUIRED
-from lossedu.grading.exercises.common import keyword
-
-
-# Buggy learner functions' shared parts (the examples below are built from them).
-
-def _threshold(errors, k=3.0, ddof=0, spread=np.std, centre=np.mean, sign=1.0):
-    width = np.std(errors, ddof=ddof) if spread is np.std else spread(errors)
-    return centre(errors) + sign * k * width
+from lossedu.grading.exercises.common import from_case, keyword
 
 
 def _weights_case(rng):
@@ -79,13 +72,37 @@ def _regularized_case(rng):
     return case(y_true, y_pred, weights, strength=float(rng.choice([0.0, 0.01, 0.1, 0.5])))
 
 
-def _regularized(c, *, penalty_scale=1.0, strength=None, kind="l2", data_scale=1.0):
-    y_true, y_pred, weights = c.args
-    s = c.kwargs["strength"] if strength is None else strength
-    penalty = {"l2": np.sum(weights ** 2), "l1": np.sum(np.abs(weights)),
-               "norm": np.sqrt(np.sum(weights ** 2))}[kind]
-    return data_scale * regression.mse(y_true, y_pred) + penalty_scale * s * penalty
+# Wrong regularized costs (what each mistake returns).
 
+def regularized_with_strength_one(y_true, y_pred, weights, strength):
+    return regression.mse(y_true, y_pred) + np.sum(weights ** 2)
+
+
+def regularized_penalty_over_n(y_true, y_pred, weights, strength):
+    return regression.mse(y_true, y_pred) + strength * np.sum(weights ** 2) / len(y_true)
+
+
+def regularized_half_penalty(y_true, y_pred, weights, strength):
+    return regression.mse(y_true, y_pred) + 0.5 * strength * np.sum(weights ** 2)
+
+
+def regularized_half_data_term(y_true, y_pred, weights, strength):
+    return 0.5 * regression.mse(y_true, y_pred) + strength * np.sum(weights ** 2)
+
+
+def regularized_l1(y_true, y_pred, weights, strength):
+    return regression.mse(y_true, y_pred) + strength * np.sum(np.abs(weights))
+
+
+def regularized_norm(y_true, y_pred, weights, strength):
+    return regression.mse(y_true, y_pred) + strength * np.sqrt(np.sum(weights ** 2))
+
+
+def regularized_sum_of_squared_errors(y_true, y_pred, weights, strength):
+    return len(y_true) * regression.mse(y_true, y_pred) + strength * np.sum(weights ** 2)
+
+
+# Buggy learner functions, one per mistake of regularized_cost.
 
 def regularized_cost_penalty_divided_by_n(y, p, w, strength):
     return np.mean((y - p) ** 2) + strength * np.sum(w ** 2) / len(y)
@@ -122,33 +139,34 @@ REGULARIZED_COST = Exercise(
                 example=lambda y, p, w, strength: np.mean((y - p) ** 2)),
         variant("strength_ignored", "strength ignored",
                 "your penalty ignores strength: it is strength * sum(weights ** 2).",
-                lambda c: _regularized(c, strength=1.0) if c.kwargs["strength"] != 1 else None,
+                lambda c: regularized_with_strength_one(*c.args, **c.kwargs)
+                if c.kwargs["strength"] != 1 else None,
                 example=lambda y, p, w, strength: np.mean((y - p) ** 2) + np.sum(w ** 2)),
         variant("penalty_divided_by_n", "penalty divided by n",
                 "your penalty is divided by the number of samples: in this exercise only the "
                 "data term is a mean; add strength * sum(weights ** 2) as it is.",
-                lambda c: _regularized(c, penalty_scale=1.0 / c.args[0].shape[0]),
+                from_case(regularized_penalty_over_n),
                 example=regularized_cost_penalty_divided_by_n),
         variant("half_penalty", "½ in front of the penalty",
                 "your penalty is ½ strength * sum(weights ** 2): some books write the L2 "
                 "penalty with a ½; in this exercise it is strength * sum(weights ** 2).",
-                lambda c: _regularized(c, penalty_scale=0.5),
+                from_case(regularized_half_penalty),
                 example=regularized_cost_half_penalty),
         variant("half_data_term", "½ in front of the MSE",
                 "your data term is half the MSE: here it is the plain mean of the squared "
-                "errors, without a ½.", lambda c: _regularized(c, data_scale=0.5),
+                "errors, without a ½.", from_case(regularized_half_data_term),
                 example=regularized_cost_half_data_term),
         variant("l1_penalty", "L1 penalty instead of L2",
                 "your penalty is strength * sum|w|: the L2 penalty squares the weights.",
-                lambda c: _regularized(c, kind="l1"),
+                from_case(regularized_l1),
                 example=lambda y, p, w, strength: np.mean((y - p) ** 2) + strength * np.sum(np.abs(w))),
         variant("penalty_not_squared", "norm instead of squared norm",
                 "your penalty is strength * ||w||: the L2 penalty is the sum of the squared "
-                "weights, without a square root.", lambda c: _regularized(c, kind="norm"),
+                "weights, without a square root.", from_case(regularized_norm),
                 example=lambda y, p, w, strength: np.mean((y - p) ** 2) + strength * np.linalg.norm(w)),
         variant("sum_of_squared_errors", "sum of squared errors instead of the mean",
                 "the data term is the *mean* squared error: you added up the squared errors.",
-                lambda c: _regularized(c, data_scale=c.args[0].shape[0]),
+                from_case(regularized_sum_of_squared_errors),
                 example=lambda y, p, w, strength: np.sum((y - p) ** 2) + strength * np.sum(w ** 2)),
     ),
 )
@@ -161,12 +179,46 @@ def _anomaly_case(rng):
     return case(errors)
 
 
-def _anomaly(c, *, k=None, ddof=0, spread="std", centre="mean", sign=1.0):
-    errors = c.args[0]
-    kk = keyword(c, "k", 3.0) if k is None else k
-    middle = np.mean(errors) if centre == "mean" else np.median(errors)
-    width = np.std(errors, ddof=ddof) if spread == "std" else np.var(errors)
-    return middle + sign * kk * width
+# Wrong thresholds (what each mistake returns).
+
+def threshold_with_sample_std(errors, k=3.0):
+    return np.mean(errors) + k * np.std(errors, ddof=1)
+
+
+def threshold_with_variance(errors, k=3.0):
+    return np.mean(errors) + k * np.var(errors)
+
+
+def threshold_from_median(errors, k=3.0):
+    return np.median(errors) + k * np.std(errors)
+
+
+def threshold_below_the_mean(errors, k=3.0):
+    return np.mean(errors) - k * np.std(errors)
+
+
+# Buggy learner functions, one per mistake of anomaly_threshold.
+
+def anomaly_threshold_sample_std(errors, k=3.0):
+    n = len(errors)
+    mean = sum(errors) / n
+    return mean + k * (sum((e - mean) ** 2 for e in errors) / (n - 1)) ** 0.5
+
+
+def anomaly_threshold_variance(errors, k=3.0):
+    return errors.mean() + k * ((errors - errors.mean()) ** 2).mean()
+
+
+def anomaly_threshold_k_fixed(errors, k=3.0):
+    return errors.mean() + 3.0 * errors.std()
+
+
+def anomaly_threshold_median(errors, k=3.0):
+    return np.median(errors) + k * errors.std()
+
+
+def anomaly_threshold_minus(errors, k=3.0):
+    return errors.mean() - k * errors.std()
 
 
 ANOMALY_THRESHOLD = Exercise(
@@ -186,24 +238,21 @@ ANOMALY_THRESHOLD = Exercise(
         variant("sample_std", "sample standard deviation",
                 "your result uses the sample standard deviation (ddof=1): this threshold uses "
                 "the population standard deviation, np.std(errors) (ddof=0).",
-                lambda c: _anomaly(c, ddof=1),
-                example=lambda e, k=3.0: _threshold(e, k, ddof=1)),
+                from_case(threshold_with_sample_std), example=anomaly_threshold_sample_std),
         variant("variance_instead", "variance instead of standard deviation",
                 "your result uses the variance: use the standard deviation, its square root.",
-                lambda c: _anomaly(c, spread="var"),
-                example=lambda e, k=3.0: _threshold(e, k, spread=np.var)),
+                from_case(threshold_with_variance), example=anomaly_threshold_variance),
         variant("k_ignored", "k ignored",
                 "your result is the one for k = 3 although the check passed another k: use "
-                "the k argument.", lambda c: _anomaly(c, k=3.0) if "k" in c.kwargs else None,
-                example=lambda e, k=3.0: _threshold(e, 3.0)),
+                "the k argument.",
+                lambda c: training.anomaly_threshold(c.args[0]) if "k" in c.kwargs else None,
+                example=anomaly_threshold_k_fixed),
         variant("median_instead", "median instead of mean",
                 "your threshold starts from the median: use the mean of the errors.",
-                lambda c: _anomaly(c, centre="median"),
-                example=lambda e, k=3.0: _threshold(e, k, centre=np.median)),
+                from_case(threshold_from_median), example=anomaly_threshold_median),
         variant("minus_instead_of_plus", "mean - k std",
                 "anomalies have *large* errors: the threshold is mean + k * std.",
-                lambda c: _anomaly(c, sign=-1.0),
-                example=lambda e, k=3.0: _threshold(e, k, sign=-1.0)),
+                from_case(threshold_below_the_mean), example=anomaly_threshold_minus),
     ),
 )
 

@@ -13,19 +13,8 @@ from lossedu.grading.cases import arr, case
 from lossedu.grading.diagnoses import raised, ratio, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance, TupleOf
 from lossedu.grading.exercises.common import (
-    broadcast_cost, divided_by_rows, either, regression_case,
-    sum_instead_of_mean,
+    broadcast_cost, divided_by_rows, either, regression_case, sum_instead_of_mean,
 )
-
-
-# Buggy learner functions' shared parts (the examples below are built from them).
-
-def _descent(X, y, w, b, lr, factor=2.0, mean=True, sign=-1.0, update_b=True, use_lr=True):
-    r = X @ w + b - y
-    scale = factor / len(y) if mean else factor
-    step = lr if use_lr else 1.0
-    new_b = b + sign * step * scale * np.sum(r) if update_b else b
-    return w + sign * step * scale * (X.T @ r), new_b
 
 
 SQUARED_ERROR = Exercise(
@@ -173,6 +162,38 @@ def _divided_by_features(c):
                                                          b - lr * gb / features))(c)
 
 
+# Buggy learner functions, one per mistake of gradient_descent_step (r = X w + b - y).
+
+def descent_step_uphill(X, y, w, b, learning_rate):
+    r = X @ w + b - y
+    return w + learning_rate * 2 / len(y) * (X.T @ r), b + learning_rate * 2 / len(y) * r.sum()
+
+
+def descent_step_over_size(X, y, w, b, learning_rate):
+    r = X @ w + b - y
+    return w - learning_rate * 2 / X.size * (X.T @ r), b - learning_rate * 2 / X.size * r.sum()
+
+
+def descent_step_without_2(X, y, w, b, learning_rate):
+    r = X @ w + b - y
+    return w - learning_rate / len(y) * (X.T @ r), b - learning_rate / len(y) * r.sum()
+
+
+def descent_step_without_mean(X, y, w, b, learning_rate):
+    r = X @ w + b - y
+    return w - learning_rate * 2 * (X.T @ r), b - learning_rate * 2 * r.sum()
+
+
+def descent_step_keeping_b(X, y, w, b, learning_rate):
+    r = X @ w + b - y
+    return w - learning_rate * 2 / len(y) * (X.T @ r), b
+
+
+def descent_step_without_learning_rate(X, y, w, b, learning_rate):
+    r = X @ w + b - y
+    return w - 2 / len(y) * (X.T @ r), b - 2 / len(y) * r.sum()
+
+
 GRADIENT_DESCENT_STEP = Exercise(
     id="gradient_descent_step",
     summary="One gradient-descent step on the MSE cost of predict: returns (new_w, new_b).",
@@ -195,33 +216,33 @@ GRADIENT_DESCENT_STEP = Exercise(
                 "gradient uses prediction minus truth, (2/n) X^T (ŷ - y)), or the gradient is "
                 "added instead of subtracted: w - learning_rate * dC/dw (the same for b).",
                 _descent_variant(lambda w, b, gw, gb, lr, n: (w + lr * gw, b + lr * gb)),
-                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, sign=1.0)),
+                example=descent_step_uphill),
         variant("divided_by_size", "divided by X.size instead of n",
                 "your step is d times too short, d the number of features: the mean is over "
                 "the n samples, so divide by n = X.shape[0] (or len(y)), not by X.size = n·d.",
                 _divided_by_features,
-                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, factor=2.0 / X.shape[1])),
+                example=descent_step_over_size),
         variant("missing_factor_2", "factor 2 missing",
                 "your step is half as long as it should be: the derivative of (ŷ - y)² is "
                 "2 (ŷ - y), so the gradient of the cost is (2/n) X^T (ŷ - y) for w and "
                 "(2/n) sum(ŷ - y) for b.",
                 _descent_variant(lambda w, b, gw, gb, lr, n: (w - lr * gw / 2, b - lr * gb / 2)),
-                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, factor=1.0)),
+                example=descent_step_without_2),
         variant("gradient_missing_mean", "gradient missing 1/n",
                 "your step is n times too long: the cost is a mean over the n samples, so its "
                 "gradient keeps the 1/n: (2/n) X^T (ŷ - y).",
                 _descent_variant(lambda w, b, gw, gb, lr, n: (w - lr * gw * n, b - lr * gb * n)),
-                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, mean=False)),
+                example=descent_step_without_mean),
         variant("bias_not_updated", "bias not updated",
                 "your new_w is right but new_b is the old b: the bias takes a step too, "
                 "b - learning_rate * (2/n) sum(ŷ - y).",
                 _descent_variant(lambda w, b, gw, gb, lr, n: (w - lr * gw, b)),
-                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, update_b=False)),
+                example=descent_step_keeping_b),
         variant("learning_rate_ignored", "learning rate not applied",
                 "your step ignores the learning rate: multiply the gradient by learning_rate "
                 "before subtracting it.",
                 _descent_variant(lambda w, b, gw, gb, lr, n: (w - gw, b - gb)),
-                example=lambda X, y, w, b, lr: _descent(X, y, w, b, lr, use_lr=False)),
+                example=descent_step_without_learning_rate),
     ),
 )
 

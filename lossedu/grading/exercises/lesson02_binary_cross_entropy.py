@@ -19,10 +19,16 @@ from lossedu.grading.exercises.common import (
 )
 
 
-# Buggy learner functions' shared parts (the examples below are built from them).
+# What the buggy learner functions of this lesson (the mistakes' examples) share.
 
-def _bce(y, p, log=np.log):
-    return -(y * log(p) + (1 - y) * log(1 - p))
+def _bce(y, p):
+    """The per-sample binary cross-entropy, as a learner writes it (no clipping)."""
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def binary_cross_entropy_in_bits(y_true, y_pred):
+    p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+    return np.mean(-(y_true * np.log2(p) + (1 - y_true) * np.log2(1 - p)))
 
 
 _EXTREME_LOGITS = arr(-1000.0, -800.0, -500.0, 500.0, 800.0, 1000.0)
@@ -110,7 +116,7 @@ BINARY_CROSS_ENTROPY = Exercise(
         ratio("log_base", "log base 2 or 10",
               "cross-entropy uses the natural logarithm (np.log), not np.log2 or np.log10.",
               [1 / np.log(2.0), 1 / np.log(10.0)],
-              example=lambda y, p: np.mean(_bce(y, np.clip(p, EPS, 1 - EPS), np.log2))),
+              example=binary_cross_entropy_in_bits),
         broadcast_cost(classification.binary_cross_entropy,
                        example=lambda y, p: np.mean(_bce(y.reshape(-1, 1), np.clip(p, EPS, 1 - EPS)))),
         when("clip_eps", "another clipping epsilon",

@@ -13,8 +13,8 @@ from lossedu.grading.cases import arr, case
 from lossedu.grading.diagnoses import ratio, variant
 from lossedu.grading.exercise import Array, Exercise, Number
 from lossedu.grading.exercises.common import (
-    broadcast_cost, divided_by_rows, either, gradient_missing_mean, gradient_sign, keyword,
-    from_case, regression_case, sum_instead_of_mean, value_counts,
+    broadcast_cost, divided_by_rows, either, from_case, gradient_missing_mean, gradient_sign,
+    keyword, regression_case, sum_instead_of_mean, value_counts,
 )
 
 

@@ -15,7 +15,7 @@ from lossedu.grading.exercise import Exercise, Integer, Number
 from lossedu.grading.exercises.common import either
 
 
-# Buggy learner functions' shared parts (the examples below are built from them).
+# What the buggy learner functions of this lesson (the mistakes' examples) share.
 
 def _counts(y, p):
     tp = np.sum((y == 1) & (p == 1))
@@ -109,8 +109,8 @@ def f1_score_arithmetic_mean(y, p):
 
 
 def f1_score_jaccard(y, p):
-    return (np.sum((y == 1) & (p == 1)) / (
-np.sum((y == 1) & (p == 1)) + np.sum(y != p)))
+    true_positives = np.sum((y == 1) & (p == 1))
+    return true_positives / (true_positives + np.sum(y != p))
 
 
 def f1_score_positive_class_swapped(y, p):

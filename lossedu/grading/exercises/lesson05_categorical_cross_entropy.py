@@ -10,18 +10,17 @@ import numpy as np
 
 from lossedu import activations, classification, gradcheck
 from lossedu.grading.cases import (
-    arr, case, class_labels, logits, one_hot_rows, probability_rows,
-    shapes_not_square,
+    arr, case, class_labels, logits, one_hot_rows, probability_rows, shapes_not_square,
 )
 from lossedu.grading.diagnoses import nonfinite, raised, ratio, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance
 from lossedu.grading.exercises.common import (
-    log_softmax_rows, softmax_rows, EPS, either, gradient_missing_mean, gradient_sign, log_likelihood_sign, saturated_on_extreme,
-    sum_instead_of_mean,
+    EPS, either, gradient_missing_mean, gradient_sign, log_likelihood_sign, log_softmax_rows,
+    saturated_on_extreme, softmax_rows, sum_instead_of_mean,
 )
 
 
-# Buggy learner functions' shared parts (the examples below are built from them).
+# What the buggy learner functions of this lesson (the mistakes' examples) share.
 
 def _as_rows(y, scores):
     """Integer labels as one-hot rows; target rows as they are."""
@@ -33,12 +32,16 @@ def _labels(y):
     return y if y.ndim == 1 else np.argmax(y, axis=1)
 
 
-def _cce_logits(y, z, class_weight=None, over_n=False, use_weight=True, log_probabilities=None):
-    lp = log_softmax_rows(z) if log_probabilities is None else log_probabilities
-    rows = _as_rows(y, z)
-    w = np.ones(z.shape[1]) if class_weight is None or not use_weight else class_weight
-    total = -np.sum(w * rows * lp)
-    return total / (len(rows) if over_n else np.sum(rows @ w))
+def _weighted_cost(y, log_probabilities, class_weight=None):
+    """The weighted mean of -sum(rows * log p): divided by the weights used."""
+    rows = _as_rows(y, log_probabilities)
+    weight = np.ones(log_probabilities.shape[1]) if class_weight is None else class_weight
+    return -np.sum(weight * rows * log_probabilities) / np.sum(rows @ weight)
+
+
+def _cce_logits(y, z, class_weight=None):
+    """Cross-entropy from logits, as a careful learner writes it."""
+    return _weighted_cost(y, log_softmax_rows(z), class_weight)
 
 
 def _for_rows(function):
@@ -335,7 +338,9 @@ def cce_argmax_of_rows(y_true, y_pred):
     return -np.mean(np.log(picked))
 
 
-categorical_cross_entropy_clip_eps = _for_rows(lambda y, p: -np.mean(np.sum(y * np.log(np.clip(p, 1e-12, 1)), axis=1)))
+def categorical_cross_entropy_clip_eps(y_true, y_pred):
+    rows = _as_rows(y_true, y_pred)
+    return -np.mean(np.sum(rows * np.log(np.clip(y_pred, 1e-12, 1)), axis=1))
 
 
 CATEGORICAL_CROSS_ENTROPY = Exercise(
@@ -479,14 +484,15 @@ _CCE_LOGITS_EXTREME = (
          tags={"extreme", "labels"}, label="logits of ±500 and ±1000"),
 )
 
-def categorical_cross_entropy_with_logits_log_of_softmax(y, z, class_weight=None):
-    return (_cce_logits(y, z, class_weight,
-                        log_probabilities=np.log(softmax_rows(z))))
+# Buggy learner functions, one per mistake of categorical_cross_entropy_with_logits.
+
+def cce_logits_log_of_softmax(y_true, logits, class_weight=None):
+    return _weighted_cost(y_true, np.log(softmax_rows(logits)), class_weight)
 
 
-def categorical_cross_entropy_with_logits_softmax_overflow(y, z, class_weight=None):
-    return (_cce_logits(
-y, z, class_weight, log_probabilities=np.log(np.exp(z) / np.exp(z).sum(axis=1, keepdims=True))))
+def cce_logits_softmax_overflow(y_true, logits, class_weight=None):
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return _weighted_cost(y_true, np.log(probabilities), class_weight)
 
 
 def categorical_cross_entropy_with_logits_one_hot_confusion_1(y, z, class_weight=None):
@@ -506,18 +512,21 @@ def cce_logits_labels_only(y_true, logits, class_weight=None):
     return -np.sum(weight * picked) / np.sum(weight)
 
 
-def categorical_cross_entropy_with_logits_divided_by_weight_total(y, z, class_weight=None):
-    return (_cce_logits(y, z, class_weight) if class_weight is None
-else -np.sum(class_weight * _as_rows(y, z) * log_softmax_rows(z)) / np.sum(class_weight))
+def cce_logits_weighted_over_n(y_true, logits, class_weight=None):
+    rows = _as_rows(y_true, logits)
+    weight = np.ones(logits.shape[1]) if class_weight is None else class_weight
+    return -np.sum(weight * rows * log_softmax_rows(logits)) / len(rows)
 
 
-def categorical_cross_entropy_with_logits_class_weight_ignored(y, z, class_weight=None):
-    return _cce_logits(y, z, class_weight, use_weight=False)
+def cce_logits_divided_by_weight_total(y_true, logits, class_weight=None):
+    if class_weight is None:
+        return _cce_logits(y_true, logits)
+    rows = _as_rows(y_true, logits)
+    return -np.sum(class_weight * rows * log_softmax_rows(logits)) / np.sum(class_weight)
 
 
-def categorical_cross_entropy_with_logits_clipped_probabilities(y, z, class_weight=None):
-    return (_cce_logits(
-y, z, class_weight, log_probabilities=np.log(np.clip(softmax_rows(z), EPS, 1))))
+def cce_logits_clipped_probabilities(y_true, logits, class_weight=None):
+    return _weighted_cost(y_true, np.log(np.clip(softmax_rows(logits), EPS, 1)), class_weight)
 
 
 CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS = Exercise(
@@ -552,10 +561,10 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS = Exercise(
                "m = z.max(axis=-1, keepdims=True).",
                when("picked", "", "", lambda a: "extreme" in a.case.tags and a.got is not None
                      and bool(np.any(np.isposinf(a.got))) and not np.any(np.isnan(a.got))),
-               example=categorical_cross_entropy_with_logits_log_of_softmax),
+               example=cce_logits_log_of_softmax),
         nonfinite("softmax_overflow", "softmax without the max shift", _SOFTMAX_OVERFLOW_HINT,
                   tag="extreme",
-                  example=categorical_cross_entropy_with_logits_softmax_overflow),
+                  example=cce_logits_softmax_overflow),
         either("one_hot_confusion", "integer labels used as one-hot rows",
                _ONE_HOT_CONFUSION_HINT,
                raised("a", "", "", ValueError, "could not be broadcast", tag="labels"),
@@ -574,18 +583,18 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS = Exercise(
                 "the losses by the sum of the weights used, sum_i sum_c w_c y_ic (sum_i w[y_i] "
                 "for labels), not by n.",
                 _weighted_over_n,
-                example=lambda y, z, class_weight=None: _cce_logits(y, z, class_weight, over_n=True)),
+                example=cce_logits_weighted_over_n),
         variant("divided_by_weight_total", "divided by the sum of all class weights",
                 "you divided by sum(class_weight), the weights of the classes; the weighted "
                 "mean divides by the weights actually used, one per sample: "
                 "sum_i sum_c w_c y_ic (sum_i w[y_i] for labels).", _over_weight_total,
-                example=categorical_cross_entropy_with_logits_divided_by_weight_total),
+                example=cce_logits_divided_by_weight_total),
         variant("class_weight_ignored", "class_weight ignored",
                 "your result ignores class_weight: multiply each sample's loss by the weight "
                 "of its true class, w[y_i], and divide by the sum of those weights.",
                 lambda c: classification.categorical_cross_entropy_with_logits(*c.args)
                 if c.kwargs.get("class_weight") is not None else None,
-                example=categorical_cross_entropy_with_logits_class_weight_ignored),
+                example=lambda y, z, class_weight=None: _cce_logits(y, z)),
         variant("double_softmax", "softmax applied to probabilities", _DOUBLE_SOFTMAX_HINT,
                 lambda c: classification.categorical_cross_entropy_with_logits(
                     c.args[0], _softmax_formula(c.args[1]), **c.kwargs),
@@ -604,7 +613,7 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS = Exercise(
             "(about 16 for eps = 1e-7), while the true loss of a confidently wrong example "
             "grows with the logit gap. Compute log_softmax(z) = z - m - log(sum(exp(z - m))) "
             "with m = z.max(axis=-1, keepdims=True), and pick the true class's entry.",
-            example=categorical_cross_entropy_with_logits_clipped_probabilities),
+            example=cce_logits_clipped_probabilities),
     ),
 )
 

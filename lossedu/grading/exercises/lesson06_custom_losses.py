@@ -14,8 +14,8 @@ from lossedu.grading.diagnoses import nonfinite, raised, ratio, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance
 from lossedu.grading.exercises.common import (
     EPS, EXTREME_BINARY_LOGITS, EXTREME_LABELS, broadcast_cost, from_case, keyword,
-    log_likelihood_sign,
-    logits_as_probabilities, saturated_on_extreme, sigmoid, softplus, sum_instead_of_mean,
+    log_likelihood_sign, logits_as_probabilities, saturated_on_extreme, sigmoid, softplus,
+    sum_instead_of_mean,
 )
 
 

@@ -50,15 +50,11 @@ from lossedu.classification import (
     binary_cross_entropy_with_logits_grad,
     categorical_cross_entropy_with_logits,
     categorical_cross_entropy_with_logits_grad,
-)
-from lossedu.custom import (
-    _check_signed_labels,
     focal_loss,
     focal_loss_grad,
-    hinge_loss,
-    hinge_loss_grad,
-    l2_penalty,
 )
+from lossedu.margins import _check_signed_labels, hinge_loss, hinge_loss_grad
+from lossedu.penalties import l2_penalty
 from lossedu.regression import (
     huber,
     huber_grad,
@@ -325,7 +321,7 @@ def train_linear_model(X, y, *, loss, output="linear", learning_rate=0.1, steps=
     Notes
     -----
     The loss values and gradients come from :mod:`lossedu.regression`,
-    :mod:`lossedu.classification` and :mod:`lossedu.custom`; ``"bce"``,
+    :mod:`lossedu.classification` and :mod:`lossedu.margins`; ``"bce"``,
     ``"focal"`` and ``"cce"`` are computed from the logits, which stays
     exact for any finite logit.  The sigmoid derivative is evaluated as
     :math:`\sigma(z)\sigma(-z)`, which keeps its digits where

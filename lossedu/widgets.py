@@ -35,7 +35,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
-from lossedu import activations, classification, custom, metrics, plots, regression
+from lossedu import activations, classification, metrics, plots, regression
 
 __all__ = [
     "FocalExplorer",
@@ -794,7 +794,7 @@ class FocalExplorer(_Explorer):
         logits = _logit(p)
         ones = np.ones_like(p)
         bce = classification.binary_cross_entropy_with_logits(ones, logits, reduction="none")
-        focal = custom.focal_loss(ones, logits, gamma=gamma, alpha=self.alpha, reduction="none")
+        focal = classification.focal_loss(ones, logits, gamma=gamma, alpha=self.alpha, reduction="none")
         return bce, focal
 
     def _compute(self):
@@ -803,7 +803,7 @@ class FocalExplorer(_Explorer):
         bce, focal = self._losses(p, gamma)
         logits, ones = _logit(p), np.ones(1)
         bce_grad = classification.binary_cross_entropy_with_logits_grad(ones, logits, reduction="none")
-        focal_grad = custom.focal_loss_grad(ones, logits, gamma=gamma, alpha=self.alpha, reduction="none")
+        focal_grad = classification.focal_loss_grad(ones, logits, gamma=gamma, alpha=self.alpha, reduction="none")
         values = {"gamma": gamma, "p_t": float(p[0]), "bce": float(bce[0]), "focal": float(focal[0]),
                   "ratio": float(focal[0] / bce[0]), "bce_gradient": float(bce_grad[0]),
                   "focal_gradient": float(focal_grad[0])}
@@ -861,7 +861,7 @@ def focal_explorer(*, gamma=2.0, p_t=0.9, alpha=None):
         Probability given to the true class where the table reads the
         losses (slider ``controls["p_t"]``).
     alpha : float, optional
-        Class weight of the positives, as in :func:`lossedu.custom.focal_loss`.
+        Class weight of the positives, as in :func:`lossedu.classification.focal_loss`.
 
     Returns
     -------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lossedu import activations, classification, custom, gradcheck
+from lossedu import activations, classification, gradcheck
 from lossedu.grading.cases import arr, binary_labels, case, logits, probabilities
 from lossedu.grading.diagnoses import nonfinite, ratio, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance
@@ -165,7 +165,7 @@ BINARY_CROSS_ENTROPY_WITH_LOGITS = Exercise(
     random=_logit_case,
     extreme=(case(EXTREME_LABELS, EXTREME_BINARY_LOGITS, tags={"extreme"},
                   label="logits of ±500 and ±800"),),
-    forbidden=(custom.focal_loss, classification.categorical_cross_entropy_with_logits),
+    forbidden=(classification.focal_loss, classification.categorical_cross_entropy_with_logits),
     mistakes=(
         nonfinite("log_sigmoid_overflow", "log(sigmoid(z)) overflow", _LOG_SIGMOID_HINT,
                   tag="extreme",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lossedu import custom, gradcheck
+from lossedu import classification, distributions, embeddings, gradcheck, margins, segmentation
 from lossedu.grading.cases import ScalarFunction, arr, binary_labels, case, logits, signed_labels
 from lossedu.grading.diagnoses import nonfinite, raised, ratio, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance
@@ -345,7 +345,7 @@ def focal_loss_clipped_probabilities(y_true, logits, gamma=2.0, alpha=None):
 FOCAL_LOSS = Exercise(
     id="focal_loss",
     summary="Mean binary focal loss from logits: -alpha_t (1 - p_t)^gamma log p_t, stable.",
-    reference=custom.focal_loss,
+    reference=classification.focal_loss,
     parameters=("y_true", "logits"),
     hyperparameters={"gamma": 2.0, "alpha": None},
     output=Number("the cost"),
@@ -392,7 +392,7 @@ FOCAL_LOSS = Exercise(
             _focal_per_sample(y, z, gamma, alpha))),
         log_likelihood_sign(example=lambda y, z, gamma=2.0, alpha=None: -np.mean(
             _focal_per_sample(y, z, gamma, alpha))),
-        broadcast_cost(custom.focal_loss, example=focal_loss_broadcast_column_vector),
+        broadcast_cost(classification.focal_loss, example=focal_loss_broadcast_column_vector),
         saturated_on_extreme(_focal_clipped, example=focal_loss_clipped_probabilities),
     ),
 )
@@ -431,7 +431,7 @@ def dice_coefficient(y_true, y_pred, smooth=1.0):
 
 
 def dice_of_the_pooled_masks(y_true, y_pred, smooth=1.0):
-    return custom.dice_loss(np.ravel(y_true), np.ravel(y_pred), smooth=smooth)
+    return segmentation.dice_loss(np.ravel(y_true), np.ravel(y_pred), smooth=smooth)
 
 
 def dice_with_squares_in_the_denominator(y_true, y_pred, smooth=1.0):
@@ -487,7 +487,7 @@ DICE_LOSS = Exercise(
     id="dice_loss",
     summary="Mean soft Dice loss of masks (n, d) (or one mask (d,)): "
             "1 - (2 sum(y p) + smooth) / (sum(y) + sum(p) + smooth) per row.",
-    reference=custom.dice_loss,
+    reference=segmentation.dice_loss,
     parameters=("y_true", "y_pred"),
     hyperparameters={"smooth": 1.0},
     output=Number("the cost"),
@@ -557,7 +557,7 @@ def _hinge_case(rng):
 HINGE_LOSS = Exercise(
     id="hinge_loss",
     summary="Mean hinge loss max(0, 1 - y s) of labels in {-1, +1} and raw scores.",
-    reference=custom.hinge_loss,
+    reference=margins.hinge_loss,
     parameters=("y_true", "y_pred"),
     output=Number("the cost"),
     fixed=(
@@ -587,7 +587,7 @@ HINGE_LOSS = Exercise(
                 lambda c: np.mean(np.maximum(0, 1 - c.args[0] * c.args[1]) ** 2),
                 example=lambda y, s: np.mean(np.maximum(0, 1 - y * s) ** 2)),
         sum_instead_of_mean(example=lambda y, s: np.sum(np.maximum(0, 1 - y * s))),
-        broadcast_cost(custom.hinge_loss,
+        broadcast_cost(margins.hinge_loss,
                        example=lambda y, s: np.mean(np.maximum(0, 1 - y.reshape(-1, 1) * s))),
     ),
 )
@@ -666,7 +666,7 @@ def triplet_loss_norm_along_axis_0(anchor, positive, negative, margin=1.0):
 TRIPLET_LOSS = Exercise(
     id="triplet_loss",
     summary="Mean triplet loss max(0, |a - p| - |a - n| + margin) with Euclidean distances per row.",
-    reference=custom.triplet_loss,
+    reference=embeddings.triplet_loss,
     parameters=("anchor", "positive", "negative"),
     hyperparameters={"margin": 1.0},
     output=Number("the cost"),
@@ -694,12 +694,12 @@ TRIPLET_LOSS = Exercise(
         variant("positive_negative_swapped", "positive and negative swapped",
                 "the loss is d(anchor, positive) - d(anchor, negative) + margin: the positive "
                 "should end up closer than the negative.",
-                lambda c: custom.triplet_loss(c.args[0], c.args[2], c.args[1], **c.kwargs),
+                lambda c: embeddings.triplet_loss(c.args[0], c.args[2], c.args[1], **c.kwargs),
                 example=lambda a, p, n, margin=1.0: np.mean(_triplet_per_row(a, n, p, margin))),
         variant("margin_ignored", "margin ignored",
                 "your result is the one for margin = 1 although the check passed another "
                 "margin: use the margin argument.",
-                lambda c: custom.triplet_loss(*c.args) if "margin" in c.kwargs else None,
+                lambda c: embeddings.triplet_loss(*c.args) if "margin" in c.kwargs else None,
                 example=lambda a, p, n, margin=1.0: np.mean(_triplet_per_row(a, p, n, 1.0))),
         variant("np_max_instead_of_maximum", "np.max instead of np.maximum",
                 "your result is the largest triplet value of the batch: np.max(x, 0) reduces "
@@ -725,7 +725,7 @@ def _wasserstein_case(rng):
 WASSERSTEIN_1D = Exercise(
     id="wasserstein_1d",
     summary="Wasserstein-1 distance of two equal-size 1-d samples: mean |sort(u) - sort(v)|.",
-    reference=custom.wasserstein_1d,
+    reference=distributions.wasserstein_1d,
     parameters=("u_values", "v_values"),
     output=Number("the distance"),
     fixed=(

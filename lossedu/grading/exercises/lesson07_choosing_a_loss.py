@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lossedu import custom, regression, training
+from lossedu import penalties, regression, training
 from lossedu.grading.cases import arr, case, regression_pair
 from lossedu.grading.diagnoses import ratio, variant
 from lossedu.grading.exercise import Exercise, Number, REQUIRED
@@ -27,7 +27,7 @@ def _weights_case(rng):
 L2_PENALTY = Exercise(
     id="l2_penalty",
     summary="L2 penalty: strength * sum(weights ** 2) over all weights.",
-    reference=custom.l2_penalty,
+    reference=penalties.l2_penalty,
     parameters=("weights",),
     hyperparameters={"strength": 1.0},
     output=Number("the penalty", per_sample=False),
@@ -120,7 +120,7 @@ REGULARIZED_COST = Exercise(
     id="regularized_cost",
     summary="MSE cost plus an L2 penalty: mse(y_true, y_pred) + strength * sum(weights ** 2).",
     reference=training.regularized_cost,
-    forbidden=(custom.l2_penalty, regression.mse, training.cost),
+    forbidden=(penalties.l2_penalty, regression.mse, training.cost),
     parameters=("y_true", "y_pred", "weights"),
     hyperparameters={"strength": REQUIRED},
     output=Number("the regularized cost"),

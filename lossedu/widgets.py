@@ -35,7 +35,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
-from lossedu import activations, classification, metrics, plots, regression
+from lossedu import activations, classification, metrics, plots
+from lossedu.losses_table import LOSSES as LOSS_TABLE
 
 __all__ = [
     "FocalExplorer",
@@ -199,39 +200,31 @@ def _full(value: float, like: np.ndarray) -> np.ndarray:
     return np.full(np.shape(like), float(value))
 
 
-# name -> (label, loss(y, p, delta), gradient(y, p, delta), needs probabilities)
-_LOSSES = {
-    "squared_error": (
-        "squared error",
-        lambda y, p, d: regression.mse(_full(y, p), p, reduction="none"),
-        lambda y, p, d: regression.mse_grad(_full(y, p), p, reduction="none"),
-        False,
-    ),
-    "absolute_error": (
-        "absolute error",
-        lambda y, p, d: regression.mae(_full(y, p), p, reduction="none"),
-        lambda y, p, d: regression.mae_grad(_full(y, p), p, reduction="none"),
-        False,
-    ),
-    "huber": (
-        "Huber",
-        lambda y, p, d: regression.huber(_full(y, p), p, delta=d, reduction="none"),
-        lambda y, p, d: regression.huber_grad(_full(y, p), p, delta=d, reduction="none"),
-        False,
-    ),
-    "log_cosh": (
-        "log-cosh",
-        lambda y, p, d: regression.log_cosh(_full(y, p), p, reduction="none"),
-        lambda y, p, d: regression.log_cosh_grad(_full(y, p), p, reduction="none"),
-        False,
-    ),
-    "bce": (
-        "binary cross-entropy",
-        lambda y, p, d: classification.binary_cross_entropy(_full(y, p), p, reduction="none"),
-        lambda y, p, d: classification.binary_cross_entropy_grad(_full(y, p), p, reduction="none"),
-        True,
-    ),
+#: The loss names the explorer takes -> the loss in lossedu.losses_table.
+_EXPLORER_LOSSES = {
+    "squared_error": "mse",
+    "absolute_error": "mae",
+    "huber": "huber",
+    "log_cosh": "log_cosh",
+    "bce": "binary_cross_entropy",
 }
+
+
+def _one_sample(name: str) -> tuple:
+    """(label, loss(y, p, delta), gradient(y, p, delta), needs probabilities) per sample."""
+    entry = LOSS_TABLE[_EXPLORER_LOSSES[name]]
+
+    def options(delta):
+        return {"delta": delta} if "delta" in entry.hyperparameters else {}
+
+    return (entry.label,
+            lambda y, p, d: entry.function(_full(y, p), p, reduction="none", **options(d)),
+            lambda y, p, d: entry.gradient(_full(y, p), p, reduction="none", **options(d)),
+            entry.prediction == "probabilities")
+
+
+# name -> (label, loss(y, p, delta), gradient(y, p, delta), needs probabilities)
+_LOSSES = {name: _one_sample(name) for name in _EXPLORER_LOSSES}
 
 
 class LossExplorer(_Explorer):

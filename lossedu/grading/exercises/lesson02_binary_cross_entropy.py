@@ -17,6 +17,7 @@ from lossedu.grading.exercises.common import (
     gradient_missing_mean, gradient_sign, log_likelihood_sign, logits_as_probabilities,
     saturated_on_extreme, sigmoid, softplus, sum_instead_of_mean,
 )
+from lossedu.losses_table import LOSSES
 
 
 # What the buggy learner functions of this lesson (the mistakes' examples) share.
@@ -76,7 +77,7 @@ _BCE_EPS_HINT = ("clip the predictions before the log, as the exercise describes
 BINARY_CROSS_ENTROPY = Exercise(
     id="binary_cross_entropy",
     summary="Mean binary cross-entropy of probabilities, clipped to [1e-7, 1 - 1e-7].",
-    reference=classification.binary_cross_entropy,
+    reference=LOSSES["binary_cross_entropy"].function,
     parameters=("y_true", "y_pred"),
     output=Number("the cost"),
     fixed=(
@@ -154,7 +155,7 @@ def binary_cross_entropy_with_logits_broadcast_column_vector(y, z):
 BINARY_CROSS_ENTROPY_WITH_LOGITS = Exercise(
     id="binary_cross_entropy_with_logits",
     summary="Mean binary cross-entropy computed from logits, exact for any finite logit.",
-    reference=classification.binary_cross_entropy_with_logits,
+    reference=LOSSES["binary_cross_entropy_with_logits"].function,
     parameters=("y_true", "logits"),
     output=Number("the cost"),
     fixed=(
@@ -199,7 +200,7 @@ BINARY_CROSS_ENTROPY_WITH_LOGITS = Exercise(
 BINARY_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
     id="binary_cross_entropy_with_logits_grad",
     summary="Gradient of the mean BCE with respect to the logits: (sigmoid(z) - y) / n.",
-    reference=classification.binary_cross_entropy_with_logits_grad,
+    reference=LOSSES["binary_cross_entropy_with_logits"].gradient,
     forbidden=(gradcheck.numerical_gradient,),
     parameters=("y_true", "logits"),
     output=Array("an array with the shape of logits"),

@@ -16,6 +16,7 @@ from lossedu.grading.exercises.common import (
     broadcast_cost, divided_by_rows, either, from_case, gradient_missing_mean, gradient_sign,
     keyword, regression_case, sum_instead_of_mean, value_counts,
 )
+from lossedu.losses_table import LOSSES
 
 
 _REGRESSION_FIXED = (
@@ -28,7 +29,7 @@ _REGRESSION_FIXED = (
 MSE = Exercise(
     id="mse",
     summary="Mean squared error over all values.",
-    reference=regression.mse,
+    reference=LOSSES["mse"].function,
     parameters=("y_true", "y_pred"),
     output=Number("the cost"),
     fixed=_REGRESSION_FIXED,
@@ -62,7 +63,7 @@ MSE = Exercise(
 MSE_GRAD = Exercise(
     id="mse_grad",
     summary="Gradient of the MSE cost with respect to y_pred: 2 (y_pred - y_true) / (number of values).",
-    reference=regression.mse_grad,
+    reference=LOSSES["mse"].gradient,
     forbidden=(regression.huber_grad, gradcheck.numerical_gradient),
     parameters=("y_true", "y_pred"),
     output=Array("an array with the shape of y_pred"),
@@ -87,7 +88,7 @@ MSE_GRAD = Exercise(
 MAE = Exercise(
     id="mae",
     summary="Mean absolute error over all values.",
-    reference=regression.mae,
+    reference=LOSSES["mae"].function,
     parameters=("y_true", "y_pred"),
     output=Number("the cost"),
     fixed=_REGRESSION_FIXED,
@@ -206,7 +207,7 @@ def huber_with_a_signed_linear_piece(y_true, y_pred, delta=1.0):
 HUBER = Exercise(
     id="huber",
     summary="Mean Huber loss: 0.5 r² where |r| <= delta, delta (|r| - delta / 2) elsewhere.",
-    reference=regression.huber,
+    reference=LOSSES["huber"].function,
     parameters=("y_true", "y_pred"),
     hyperparameters={"delta": 1.0},
     output=Number("the cost"),
@@ -299,7 +300,7 @@ def huber_grad_differentiating_r_squared(y_true, y_pred, delta=1.0):
 HUBER_GRAD = Exercise(
     id="huber_grad",
     summary="Gradient of the mean Huber loss w.r.t. y_pred: clip(r, -delta, delta) / (number of values).",
-    reference=regression.huber_grad,
+    reference=LOSSES["huber"].gradient,
     forbidden=(gradcheck.numerical_gradient,),
     parameters=("y_true", "y_pred"),
     hyperparameters={"delta": 1.0},

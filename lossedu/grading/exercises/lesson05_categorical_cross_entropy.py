@@ -18,6 +18,7 @@ from lossedu.grading.exercises.common import (
     EPS, either, gradient_missing_mean, gradient_sign, log_likelihood_sign, log_softmax_rows,
     saturated_on_extreme, softmax_rows, sum_instead_of_mean,
 )
+from lossedu.losses_table import LOSSES
 
 
 # What the buggy learner functions of this lesson (the mistakes' examples) share.
@@ -347,7 +348,7 @@ CATEGORICAL_CROSS_ENTROPY = Exercise(
     id="categorical_cross_entropy",
     summary="Mean categorical cross-entropy of targets (integer labels (n,) or rows (n, C)) and "
             "probability rows (n, C), probabilities clipped to [1e-7, 1].",
-    reference=classification.categorical_cross_entropy,
+    reference=LOSSES["categorical_cross_entropy"].function,
     forbidden=(classification.categorical_cross_entropy_with_logits,),
     parameters=("y_true", "y_pred"),
     output=Number("the cost"),
@@ -533,7 +534,7 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS = Exercise(
     id="categorical_cross_entropy_with_logits",
     summary="Mean categorical cross-entropy of targets (integer labels (n,) or rows (n, C)) and "
             "logits (n, C); with class_weight, the weighted mean of exercise 5.",
-    reference=classification.categorical_cross_entropy_with_logits,
+    reference=LOSSES["categorical_cross_entropy_with_logits"].function,
     parameters=("y_true", "logits"),
     hyperparameters={"class_weight": None},
     output=Number("the cost"),
@@ -651,7 +652,7 @@ def cce_grad_labels_as_rows(y_true, logits):
 CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
     id="categorical_cross_entropy_with_logits_grad",
     summary="Gradient of the mean CCE w.r.t. the logits: (softmax(z) - target rows) / n.",
-    reference=classification.categorical_cross_entropy_with_logits_grad,
+    reference=LOSSES["categorical_cross_entropy_with_logits"].gradient,
     forbidden=(gradcheck.numerical_gradient,),
     parameters=("y_true", "logits"),
     output=Array("an array with the shape of logits, (n, C)"),

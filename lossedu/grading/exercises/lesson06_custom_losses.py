@@ -17,6 +17,7 @@ from lossedu.grading.exercises.common import (
     log_likelihood_sign, logits_as_probabilities, saturated_on_extreme, sigmoid, softplus,
     sum_instead_of_mean,
 )
+from lossedu.losses_table import LOSSES
 
 
 _CUBE = ScalarFunction("np.sum(x ** 3)", "3 * x ** 2")
@@ -345,7 +346,7 @@ def focal_loss_clipped_probabilities(y_true, logits, gamma=2.0, alpha=None):
 FOCAL_LOSS = Exercise(
     id="focal_loss",
     summary="Mean binary focal loss from logits: -alpha_t (1 - p_t)^gamma log p_t, stable.",
-    reference=classification.focal_loss,
+    reference=LOSSES["focal_loss"].function,
     parameters=("y_true", "logits"),
     hyperparameters={"gamma": 2.0, "alpha": None},
     output=Number("the cost"),
@@ -487,7 +488,7 @@ DICE_LOSS = Exercise(
     id="dice_loss",
     summary="Mean soft Dice loss of masks (n, d) (or one mask (d,)): "
             "1 - (2 sum(y p) + smooth) / (sum(y) + sum(p) + smooth) per row.",
-    reference=segmentation.dice_loss,
+    reference=LOSSES["dice_loss"].function,
     parameters=("y_true", "y_pred"),
     hyperparameters={"smooth": 1.0},
     output=Number("the cost"),
@@ -557,7 +558,7 @@ def _hinge_case(rng):
 HINGE_LOSS = Exercise(
     id="hinge_loss",
     summary="Mean hinge loss max(0, 1 - y s) of labels in {-1, +1} and raw scores.",
-    reference=margins.hinge_loss,
+    reference=LOSSES["hinge_loss"].function,
     parameters=("y_true", "y_pred"),
     output=Number("the cost"),
     fixed=(

@@ -109,3 +109,14 @@ def test_unknown_names_are_refused_with_the_valid_ones():
 def test_a_malformed_plan_is_refused_with_what_is_wrong(text, message):
     with pytest.raises(plan.PlanError, match=re.escape(message)):
         plan._read(text)
+
+
+def test_the_registry_refuses_a_lesson_module_that_differs_from_the_plan(monkeypatch):
+    from lossedu.grading import registry
+
+    lesson = plan.lesson("03")
+    planned_more = plan.Lesson(lesson.slug, lesson.title, lesson.exercises + ("log_cosh",),
+                               dict(lesson.points, log_cosh=1))
+    monkeypatch.setattr(plan, "LESSONS", (planned_more,))
+    with pytest.raises(ValueError, match=r"lesson03_mean_squared_error\.py declares .*'log_cosh'"):
+        registry._assemble()

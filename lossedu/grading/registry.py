@@ -18,9 +18,10 @@ lesson ``03-mean-squared-error``), with:
   each with an example of the buggy function that earns it.
 
 Which lesson sets an exercise, and in which order, is the course plan's
-(:mod:`lossedu.plan`); this module only assembles the lesson modules in that
-order into :data:`EXERCISES`, and refuses a lesson module whose exercises
-differ from the plan's.
+(:mod:`lossedu.plan`); this module only collects the exercises each lesson
+module declares (its module-level :class:`Exercise` objects) into
+:data:`EXERCISES`, in the plan's order, and refuses a lesson module whose
+exercises differ from the plan's.
 """
 
 from __future__ import annotations
@@ -37,16 +38,20 @@ def _assemble() -> dict[str, Exercise]:
     exercises: dict[str, Exercise] = {}
     for lesson in plan.LESSONS:
         module = importlib.import_module(f"lossedu.grading.exercises.{lesson.module}")
-        declared = [exercise.id for exercise in module.EXERCISES]
-        if declared != list(lesson.exercises):
+        declared = {}
+        for value in vars(module).values():
+            if isinstance(value, Exercise):
+                if value.id in declared or value.id in exercises:
+                    raise ValueError(f"exercise {value.id!r} is declared twice")
+                declared[value.id] = value
+        if set(declared) != set(lesson.exercises):
             raise ValueError(
-                f"lossedu/grading/exercises/{lesson.module}.py declares the exercises {declared}, "
-                f"but the course plan (lossedu/{plan.PLAN_FILE}) gives lesson {lesson.slug} the "
-                f"exercises {list(lesson.exercises)}: make the two lists the same, in the same order")
-        for exercise in module.EXERCISES:
-            if exercise.id in exercises:
-                raise ValueError(f"exercise {exercise.id!r} is declared twice")
-            exercises[exercise.id] = exercise
+                f"lossedu/grading/exercises/{lesson.module}.py declares the exercises "
+                f"{sorted(declared)}, but the course plan (lossedu/{plan.PLAN_FILE}) gives lesson "
+                f"{lesson.slug} the exercises {sorted(lesson.exercises)}: declare each planned "
+                "exercise in the lesson's module, and plan each declared one")
+        for exercise_id in lesson.exercises:
+            exercises[exercise_id] = declared[exercise_id]
     return exercises
 
 

@@ -1,7 +1,7 @@
 """Lesson 01, loss vs cost: its exercises, their inputs and their known mistakes.
 
 Each mistake carries an example of the buggy learner function that earns it.
-``EXERCISES`` at the end lists the exercises in the course plan's order.
+The registry collects the module's exercises; the course plan orders them.
 """
 
 from __future__ import annotations
@@ -245,6 +245,3 @@ GRADIENT_DESCENT_STEP = Exercise(
                 example=descent_step_without_learning_rate),
     ),
 )
-
-#: This lesson's exercises, in the order the course plan gives.
-EXERCISES = (SQUARED_ERROR, COST, PREDICT, GRADIENT_DESCENT_STEP)

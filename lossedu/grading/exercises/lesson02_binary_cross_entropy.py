@@ -1,7 +1,7 @@
 """Lesson 02, binary cross-entropy: its exercises, their inputs and their known mistakes.
 
 Each mistake carries an example of the buggy learner function that earns it.
-``EXERCISES`` at the end lists the exercises in the course plan's order.
+The registry collects the module's exercises; the course plan orders them.
 """
 
 from __future__ import annotations
@@ -242,12 +242,4 @@ BINARY_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
                 lambda c: (c.args[1] - c.args[0]) / c.args[0].shape[0],
                 example=lambda y, z: (z - y) / len(y)),
     ),
-)
-
-#: This lesson's exercises, in the order the course plan gives.
-EXERCISES = (
-    SIGMOID,
-    BINARY_CROSS_ENTROPY,
-    BINARY_CROSS_ENTROPY_WITH_LOGITS,
-    BINARY_CROSS_ENTROPY_WITH_LOGITS_GRAD,
 )

@@ -1,7 +1,7 @@
 """Lesson 03, mean squared error: its exercises, their inputs and their known mistakes.
 
 Each mistake carries an example of the buggy learner function that earns it.
-``EXERCISES`` at the end lists the exercises in the course plan's order.
+The registry collects the module's exercises; the course plan orders them.
 """
 
 from __future__ import annotations
@@ -336,6 +336,3 @@ HUBER_GRAD = Exercise(
         divided_by_rows(example=lambda y, p, delta=1.0: np.clip(p - y, -delta, delta) / len(p)),
     ),
 )
-
-#: This lesson's exercises, in the order the course plan gives.
-EXERCISES = (MSE, MSE_GRAD, MAE, HUBER, HUBER_GRAD)

@@ -1,7 +1,7 @@
 """Lesson 04, MSE vs BCE for classification: its exercises, their inputs and their known mistakes.
 
 Each mistake carries an example of the buggy learner function that earns it.
-``EXERCISES`` at the end lists the exercises in the course plan's order.
+The registry collects the module's exercises; the course plan orders them.
 """
 
 from __future__ import annotations
@@ -296,6 +296,3 @@ STEPS_TO_ACCURACY = Exercise(
              example=steps_none_when_never),
     ),
 )
-
-#: This lesson's exercises, in the order the course plan gives.
-EXERCISES = (ACCURACY, F1_SCORE, STEPS_TO_ACCURACY)

@@ -1,7 +1,7 @@
 """Lesson 05, categorical cross-entropy: its exercises, their inputs and their known mistakes.
 
 Each mistake carries an example of the buggy learner function that earns it.
-``EXERCISES`` at the end lists the exercises in the course plan's order.
+The registry collects the module's exercises; the course plan orders them.
 """
 
 from __future__ import annotations
@@ -709,14 +709,4 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
                 _cce_grad_variant(lambda p, t, n, labels: p / n),
                 example=lambda y, z: softmax_rows(z) / len(y)),
     ),
-)
-
-#: This lesson's exercises, in the order the course plan gives.
-EXERCISES = (
-    SOFTMAX,
-    LOG_SOFTMAX,
-    ONE_HOT,
-    CATEGORICAL_CROSS_ENTROPY,
-    CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS,
-    CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS_GRAD,
 )

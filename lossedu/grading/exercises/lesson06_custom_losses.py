@@ -1,7 +1,7 @@
 """Lesson 06, custom losses: its exercises, their inputs and their known mistakes.
 
 Each mistake carries an example of the buggy learner function that earns it.
-``EXERCISES`` at the end lists the exercises in the course plan's order.
+The registry collects the module's exercises; the course plan orders them.
 """
 
 from __future__ import annotations
@@ -760,6 +760,3 @@ WASSERSTEIN_1D = Exercise(
                             example=lambda u, v: np.sum(np.abs(np.sort(u) - np.sort(v)))),
     ),
 )
-
-#: This lesson's exercises, in the order the course plan gives.
-EXERCISES = (NUMERICAL_GRADIENT, FOCAL_LOSS, DICE_LOSS, HINGE_LOSS, TRIPLET_LOSS, WASSERSTEIN_1D)

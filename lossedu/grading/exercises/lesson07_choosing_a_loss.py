@@ -1,7 +1,7 @@
 """Lesson 07, choosing a loss: its exercises, their inputs and their known mistakes.
 
 Each mistake carries an example of the buggy learner function that earns it.
-``EXERCISES`` at the end lists the exercises in the course plan's order.
+The registry collects the module's exercises; the course plan orders them.
 """
 
 from __future__ import annotations
@@ -255,6 +255,3 @@ ANOMALY_THRESHOLD = Exercise(
                 from_case(threshold_below_the_mean), example=anomaly_threshold_minus),
     ),
 )
-
-#: This lesson's exercises, in the order the course plan gives.
-EXERCISES = (L2_PENALTY, REGULARIZED_COST, ANOMALY_THRESHOLD)

@@ -32,18 +32,8 @@ VENV = os.path.join(ROOT, ".venv")
 PYPROJECT = os.path.join(ROOT, "pyproject.toml")
 STAMP = os.path.join(VENV, ".lossedu-install-stamp")
 
-# The lesson slugs, in course order: solutions/<slug>/<slug>.ipynb is the
-# nbgrader source of a lesson and notebooks/<slug>/<slug>.ipynb its learner
-# version.
-LESSONS = (
-    "01-loss-vs-cost",
-    "02-binary-cross-entropy",
-    "03-mean-squared-error",
-    "04-mse-vs-bce",
-    "05-categorical-cross-entropy",
-    "06-custom-losses",
-    "07-choosing-a-loss",
-)
+# The course plan (lessons, their order, exercises and points), written once.
+PLAN = os.path.join(ROOT, "lossedu", "course_plan.toml")
 FIRST_NOTEBOOK = "notebooks/01-loss-vs-cost/01-loss-vs-cost.ipynb"
 
 # JupyterLab options for a quiet classroom: no news feed, no update check.
@@ -211,10 +201,22 @@ def command_test(args):
     return run([venv_python(), "-m", "pytest"] + list(args))
 
 
+def lesson_slugs():
+    """The lesson slugs, in course order, from the course plan (needs Python >= 3.11).
+
+    solutions/<slug>/<slug>.ipynb is the nbgrader source of a lesson and
+    notebooks/<slug>/<slug>.ipynb its learner version.
+    """
+    import tomllib
+
+    with open(PLAN, "rb") as plan:
+        return [lesson["slug"] for lesson in tomllib.load(plan)["lesson"]]
+
+
 def command_release(args):
     setup()
     generated = 0
-    for slug in LESSONS:
+    for slug in lesson_slugs():
         source = os.path.join(ROOT, "solutions", slug, slug + ".ipynb")
         if not os.path.exists(source):
             print("course.py: skipping {0} (no solutions/{0}/{0}.ipynb)".format(slug))

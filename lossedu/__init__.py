@@ -41,27 +41,25 @@ from .classification import (
     categorical_cross_entropy_grad,
     categorical_cross_entropy_with_logits,
     categorical_cross_entropy_with_logits_grad,
-)
-from .custom import (
-    dice_loss,
-    dice_loss_grad,
     focal_loss,
     focal_loss_grad,
-    hinge_loss,
-    hinge_loss_grad,
-    l1_penalty,
-    l1_penalty_grad,
-    l2_penalty,
-    l2_penalty_grad,
-    multiclass_hinge_loss,
-    multiclass_hinge_loss_grad,
-    triplet_loss,
+)
+from .distributions import (
     wasserstein_1d,
+)
+from .embeddings import (
+    triplet_loss,
 )
 from .gradcheck import (
     check_gradient,
     numerical_gradient,
     relative_error,
+)
+from .margins import (
+    hinge_loss,
+    hinge_loss_grad,
+    multiclass_hinge_loss,
+    multiclass_hinge_loss_grad,
 )
 from .metrics import (
     accuracy,
@@ -75,6 +73,12 @@ from .models import (
     TrainingResult,
     train_linear_model,
 )
+from .penalties import (
+    l1_penalty,
+    l1_penalty_grad,
+    l2_penalty,
+    l2_penalty_grad,
+)
 from .regression import (
     huber,
     huber_grad,
@@ -84,6 +88,10 @@ from .regression import (
     mae_grad,
     mse,
     mse_grad,
+)
+from .segmentation import (
+    dice_loss,
+    dice_loss_grad,
 )
 from .training import (
     anomaly_threshold,

@@ -112,6 +112,16 @@ def check_ndim(array: np.ndarray, name: str, allowed: tuple[int, ...]) -> None:
 LOGITS_HINT = "if these are raw scores (logits), use the *_with_logits version"
 
 
+def as_float_pair(y_true, y_pred, pred_name: str, ndims: tuple[int, ...]):
+    """Validate a (truth, prediction) pair of the same shape; return float copies."""
+    truth = as_float_array(y_true, "y_true")
+    prediction = as_float_array(y_pred, pred_name)
+    check_same_shape(truth, prediction, ("y_true", pred_name))
+    check_ndim(prediction, pred_name, ndims)
+    check_not_empty(prediction, pred_name)
+    return truth, prediction
+
+
 def check_probabilities(array: np.ndarray, name: str, hint: str = LOGITS_HINT) -> None:
     """Refuse values outside [0, 1]; ``hint`` ends the message with how to fix it."""
     outside = (array < 0) | (array > 1)

@@ -45,47 +45,27 @@ from lossedu._validation import (
     check_positive_number,
 )
 from lossedu.activations import one_hot, sigmoid, softmax
-from lossedu.classification import (
-    binary_cross_entropy_with_logits,
-    binary_cross_entropy_with_logits_grad,
-    categorical_cross_entropy_with_logits,
-    categorical_cross_entropy_with_logits_grad,
-)
-from lossedu.custom import (
-    _check_signed_labels,
-    focal_loss,
-    focal_loss_grad,
-    hinge_loss,
-    hinge_loss_grad,
-    l2_penalty,
-)
-from lossedu.regression import (
-    huber,
-    huber_grad,
-    log_cosh,
-    log_cosh_grad,
-    mae,
-    mae_grad,
-    mse,
-    mse_grad,
-)
+from lossedu.losses_table import LOSSES as LOSS_TABLE
+from lossedu.margins import _check_signed_labels
+from lossedu.penalties import l2_penalty
 
 __all__ = ["LOSSES", "OUTPUTS", "TrainingResult", "train_linear_model"]
 
-_REGRESSION_LOSSES = {
-    "mse": (mse, mse_grad),
-    "mae": (mae, mae_grad),
-    "huber": (huber, huber_grad),
-    "log_cosh": (log_cosh, log_cosh_grad),
+#: The loss names train_linear_model takes -> the loss in lossedu.losses_table.
+_LOSS_NAMES = {
+    "mse": "mse",
+    "mae": "mae",
+    "huber": "huber",
+    "log_cosh": "log_cosh",
+    "bce": "binary_cross_entropy_with_logits",
+    "cce": "categorical_cross_entropy_with_logits",
+    "focal": "focal_loss",
+    "hinge": "hinge_loss",
 }
-_LOGIT_LOSSES = {
-    "bce": (binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad, "sigmoid"),
-    "focal": (focal_loss, focal_loss_grad, "sigmoid"),
-    "cce": (categorical_cross_entropy_with_logits, categorical_cross_entropy_with_logits_grad,
-            "softmax"),
-    "hinge": (hinge_loss, hinge_loss_grad, "linear"),
-}
-LOSSES = ("mse", "mae", "huber", "log_cosh", "bce", "cce", "focal", "hinge")
+#: The output a loss computed from raw outputs needs (the others are regression
+#: losses, chained through any output).
+_OUTPUT_FOR = {"logits": "sigmoid", "class logits": "softmax", "scores": "linear"}
+LOSSES = tuple(_LOSS_NAMES)
 OUTPUTS = ("linear", "sigmoid", "softmax")
 
 
@@ -202,8 +182,8 @@ def _check_integer(value, name: str, minimum: int) -> int:
 
 
 def _check_combination(loss: str, output: str) -> None:
-    if loss in _LOGIT_LOSSES:
-        required = _LOGIT_LOSSES[loss][2]
+    required = _OUTPUT_FOR.get(LOSS_TABLE[_LOSS_NAMES[loss]].prediction)
+    if required is not None:
         if output != required:
             reason = {
                 "sigmoid": "it is computed from the logits of a sigmoid output",
@@ -244,10 +224,10 @@ def _prepare_targets(y, n: int, loss: str, output: str):
 def _loss_and_output_gradient(loss, output, targets, z, num_classes, weight, kwargs):
     """The mean loss and its gradient with respect to the logits ``z``."""
     options = dict(kwargs, sample_weight=weight)
-    if loss in _LOGIT_LOSSES:
-        function, gradient, _ = _LOGIT_LOSSES[loss]
+    entry = LOSS_TABLE[_LOSS_NAMES[loss]]
+    function, gradient = entry.function, entry.gradient
+    if entry.prediction in _OUTPUT_FOR:
         return function(targets, z, **options), gradient(targets, z, **options)
-    function, gradient = _REGRESSION_LOSSES[loss]
     if output == "linear":
         return function(targets, z, **options), gradient(targets, z, **options)
     if output == "sigmoid":
@@ -325,7 +305,7 @@ def train_linear_model(X, y, *, loss, output="linear", learning_rate=0.1, steps=
     Notes
     -----
     The loss values and gradients come from :mod:`lossedu.regression`,
-    :mod:`lossedu.classification` and :mod:`lossedu.custom`; ``"bce"``,
+    :mod:`lossedu.classification` and :mod:`lossedu.margins`; ``"bce"``,
     ``"focal"`` and ``"cce"`` are computed from the logits, which stays
     exact for any finite logit.  The sigmoid derivative is evaluated as
     :math:`\sigma(z)\sigma(-z)`, which keeps its digits where

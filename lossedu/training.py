@@ -26,7 +26,7 @@ from lossedu._validation import (
     check_positive_number,
     check_same_shape,
 )
-from lossedu.custom import l2_penalty
+from lossedu.penalties import l2_penalty
 
 __all__ = [
     "anomaly_threshold",
@@ -292,7 +292,7 @@ def regularized_cost(y_true, y_pred, weights, *, strength):
     Notes
     -----
     The same as ``mse(y_true, y_pred) + l2_penalty(weights, strength=strength)``
-    from :mod:`lossedu.regression` and :mod:`lossedu.custom`.
+    from :mod:`lossedu.regression` and :mod:`lossedu.penalties`.
 
     Examples
     --------

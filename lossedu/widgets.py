@@ -35,7 +35,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
-from lossedu import activations, classification, custom, metrics, plots, regression
+from lossedu import activations, classification, metrics, plots
+from lossedu.losses_table import LOSSES as LOSS_TABLE
 
 __all__ = [
     "FocalExplorer",
@@ -199,39 +200,31 @@ def _full(value: float, like: np.ndarray) -> np.ndarray:
     return np.full(np.shape(like), float(value))
 
 
-# name -> (label, loss(y, p, delta), gradient(y, p, delta), needs probabilities)
-_LOSSES = {
-    "squared_error": (
-        "squared error",
-        lambda y, p, d: regression.mse(_full(y, p), p, reduction="none"),
-        lambda y, p, d: regression.mse_grad(_full(y, p), p, reduction="none"),
-        False,
-    ),
-    "absolute_error": (
-        "absolute error",
-        lambda y, p, d: regression.mae(_full(y, p), p, reduction="none"),
-        lambda y, p, d: regression.mae_grad(_full(y, p), p, reduction="none"),
-        False,
-    ),
-    "huber": (
-        "Huber",
-        lambda y, p, d: regression.huber(_full(y, p), p, delta=d, reduction="none"),
-        lambda y, p, d: regression.huber_grad(_full(y, p), p, delta=d, reduction="none"),
-        False,
-    ),
-    "log_cosh": (
-        "log-cosh",
-        lambda y, p, d: regression.log_cosh(_full(y, p), p, reduction="none"),
-        lambda y, p, d: regression.log_cosh_grad(_full(y, p), p, reduction="none"),
-        False,
-    ),
-    "bce": (
-        "binary cross-entropy",
-        lambda y, p, d: classification.binary_cross_entropy(_full(y, p), p, reduction="none"),
-        lambda y, p, d: classification.binary_cross_entropy_grad(_full(y, p), p, reduction="none"),
-        True,
-    ),
+#: The loss names the explorer takes -> the loss in lossedu.losses_table.
+_EXPLORER_LOSSES = {
+    "squared_error": "mse",
+    "absolute_error": "mae",
+    "huber": "huber",
+    "log_cosh": "log_cosh",
+    "bce": "binary_cross_entropy",
 }
+
+
+def _one_sample(name: str) -> tuple:
+    """(label, loss(y, p, delta), gradient(y, p, delta), needs probabilities) per sample."""
+    entry = LOSS_TABLE[_EXPLORER_LOSSES[name]]
+
+    def options(delta):
+        return {"delta": delta} if "delta" in entry.hyperparameters else {}
+
+    return (entry.label,
+            lambda y, p, d: entry.function(_full(y, p), p, reduction="none", **options(d)),
+            lambda y, p, d: entry.gradient(_full(y, p), p, reduction="none", **options(d)),
+            entry.prediction == "probabilities")
+
+
+# name -> (label, loss(y, p, delta), gradient(y, p, delta), needs probabilities)
+_LOSSES = {name: _one_sample(name) for name in _EXPLORER_LOSSES}
 
 
 class LossExplorer(_Explorer):
@@ -794,7 +787,7 @@ class FocalExplorer(_Explorer):
         logits = _logit(p)
         ones = np.ones_like(p)
         bce = classification.binary_cross_entropy_with_logits(ones, logits, reduction="none")
-        focal = custom.focal_loss(ones, logits, gamma=gamma, alpha=self.alpha, reduction="none")
+        focal = classification.focal_loss(ones, logits, gamma=gamma, alpha=self.alpha, reduction="none")
         return bce, focal
 
     def _compute(self):
@@ -803,7 +796,7 @@ class FocalExplorer(_Explorer):
         bce, focal = self._losses(p, gamma)
         logits, ones = _logit(p), np.ones(1)
         bce_grad = classification.binary_cross_entropy_with_logits_grad(ones, logits, reduction="none")
-        focal_grad = custom.focal_loss_grad(ones, logits, gamma=gamma, alpha=self.alpha, reduction="none")
+        focal_grad = classification.focal_loss_grad(ones, logits, gamma=gamma, alpha=self.alpha, reduction="none")
         values = {"gamma": gamma, "p_t": float(p[0]), "bce": float(bce[0]), "focal": float(focal[0]),
                   "ratio": float(focal[0] / bce[0]), "bce_gradient": float(bce_grad[0]),
                   "focal_gradient": float(focal_grad[0])}
@@ -861,7 +854,7 @@ def focal_explorer(*, gamma=2.0, p_t=0.9, alpha=None):
         Probability given to the true class where the table reads the
         losses (slider ``controls["p_t"]``).
     alpha : float, optional
-        Class weight of the positives, as in :func:`lossedu.custom.focal_loss`.
+        Class weight of the positives, as in :func:`lossedu.classification.focal_loss`.
 
     Returns
     -------

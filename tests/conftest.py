@@ -17,20 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from lossedu import plan
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# The lesson slugs, in course order (the contract of the layout):
+# The lesson slugs, in course order, from the course plan (lossedu/course_plan.toml):
 # solutions/<slug>/<slug>.ipynb is the nbgrader source of a lesson and
 # notebooks/<slug>/<slug>.ipynb its learner version.
-LESSONS = (
-    "01-loss-vs-cost",
-    "02-binary-cross-entropy",
-    "03-mean-squared-error",
-    "04-mse-vs-bce",
-    "05-categorical-cross-entropy",
-    "06-custom-losses",
-    "07-choosing-a-loss",
-)
+LESSONS = tuple(lesson.slug for lesson in plan.LESSONS)
 
 CHROMIUM = Path("/usr/bin/chromium")
 

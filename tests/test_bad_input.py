@@ -23,7 +23,7 @@ from lossedu.classification import (
     categorical_cross_entropy_with_logits,
     categorical_cross_entropy_with_logits_grad,
 )
-from lossedu.custom import (
+from lossedu import (
     dice_loss,
     dice_loss_grad,
     focal_loss,

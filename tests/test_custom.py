@@ -1,4 +1,8 @@
-"""Tests of lossedu.custom: focal, Dice, hinge, triplet, Wasserstein, penalties.
+"""Tests of the losses of lesson 06 and the penalties, by family.
+
+Focal loss (lossedu.classification), Dice (lossedu.segmentation), hinge
+(lossedu.margins), triplet (lossedu.embeddings), Wasserstein
+(lossedu.distributions), L1/L2 (lossedu.penalties).
 
 Expected values come from outside the implementation: hand-worked numbers,
 mpmath at 50 digits, central finite differences, and independent
@@ -26,22 +30,12 @@ from helpers_numeric import (
     finite_floats,
     reduced_value,
 )
-from lossedu.custom import (
-    dice_loss,
-    dice_loss_grad,
-    focal_loss,
-    focal_loss_grad,
-    hinge_loss,
-    hinge_loss_grad,
-    l1_penalty,
-    l1_penalty_grad,
-    l2_penalty,
-    l2_penalty_grad,
-    multiclass_hinge_loss,
-    multiclass_hinge_loss_grad,
-    triplet_loss,
-    wasserstein_1d,
-)
+from lossedu.classification import focal_loss, focal_loss_grad
+from lossedu.distributions import wasserstein_1d
+from lossedu.embeddings import triplet_loss
+from lossedu.margins import hinge_loss, hinge_loss_grad, multiclass_hinge_loss, multiclass_hinge_loss_grad
+from lossedu.penalties import l1_penalty, l1_penalty_grad, l2_penalty, l2_penalty_grad
+from lossedu.segmentation import dice_loss, dice_loss_grad
 
 RTOL, ATOL = 1e-12, 1e-15
 big_floats = finite_floats()

@@ -68,7 +68,7 @@ def test_numerical_gradient_never_mutates_x():
 
 
 def test_numerical_gradient_matches_analytic_loss_gradients():
-    from lossedu.custom import dice_loss, dice_loss_grad, focal_loss, focal_loss_grad
+    from lossedu import dice_loss, dice_loss_grad, focal_loss, focal_loss_grad
 
     rng = np.random.default_rng(11)
     logits, labels = rng.normal(0, 2, 6), rng.integers(0, 2, 6)

@@ -242,7 +242,7 @@ def test_a_wrapper_around_the_reference_is_refused_whatever_its_name():
 
 
 def test_lossedu_functions_that_compute_the_same_thing_are_refused():
-    from lossedu import custom, gradcheck
+    from lossedu import gradcheck, penalties
 
     assert "lossedu's own mse" in _refused("mse", regression.mse)
     assert "lossedu's huber, which computes" in _refused(
@@ -255,7 +255,7 @@ def test_lossedu_functions_that_compute_the_same_thing_are_refused():
     _refused("mse_grad", lambda y, p: 2 * regression.huber_grad(y, p, delta=1e300))
     _refused("f1_score", lambda y, p: 2 / (1 / metrics.precision(y, p) + 1 / metrics.recall(y, p)))
     _refused("regularized_cost", lambda y, p, w, strength: float(
-        np.mean((y - p) ** 2)) + custom.l2_penalty(w, strength=strength))
+        np.mean((y - p) ** 2)) + penalties.l2_penalty(w, strength=strength))
 
 
 def test_reading_the_expected_value_from_the_checker_is_impossible():

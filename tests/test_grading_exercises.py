@@ -493,22 +493,6 @@ def _alternatives():
 
 ALTERNATIVES = _alternatives()
 
-#: The lesson table of DESIGN.md, the contract of the exercise names.
-DESIGN_TABLE = {
-    "01-loss-vs-cost": ["squared_error", "cost", "predict", "gradient_descent_step"],
-    "02-binary-cross-entropy": ["sigmoid", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-                                "binary_cross_entropy_with_logits_grad"],
-    "03-mean-squared-error": ["mse", "mse_grad", "mae", "huber", "huber_grad"],
-    "04-mse-vs-bce": ["accuracy", "f1_score", "steps_to_accuracy"],
-    "05-categorical-cross-entropy": ["softmax", "log_softmax", "one_hot", "categorical_cross_entropy",
-                                     "categorical_cross_entropy_with_logits",
-                                     "categorical_cross_entropy_with_logits_grad"],
-    "06-custom-losses": ["numerical_gradient", "focal_loss", "dice_loss", "hinge_loss",
-                         "triplet_loss", "wasserstein_1d"],
-    "07-choosing-a-loss": ["l2_penalty", "regularized_cost", "anomaly_threshold"],
-}
-
-
 def reference_copy(exercise):
     """The reference under a fresh code object (another name), so check() grades it
     as a learner's function instead of refusing it."""
@@ -518,15 +502,6 @@ def reference_copy(exercise):
                               function.__defaults__, function.__closure__)
     copy.__kwdefaults__ = function.__kwdefaults__
     return copy
-
-
-def test_registry_matches_the_lesson_table():
-    expected = [name for names in DESIGN_TABLE.values() for name in names]
-    assert len(expected) == 31
-    assert list(EXERCISES) == expected
-    for lesson, names in DESIGN_TABLE.items():
-        for name in names:
-            assert EXERCISES[name].lesson == lesson
 
 
 @pytest.mark.parametrize("exercise_id", list(EXERCISES))

@@ -11,7 +11,8 @@ from lossedu.classification import (
     binary_cross_entropy_with_logits,
     categorical_cross_entropy_with_logits,
 )
-from lossedu.custom import focal_loss, hinge_loss
+from lossedu.classification import focal_loss
+from lossedu.margins import hinge_loss
 from lossedu.models import TrainingResult, train_linear_model
 from lossedu.regression import huber, log_cosh, mae, mse
 

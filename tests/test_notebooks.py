@@ -36,40 +36,13 @@ from conftest import (
     run_nbgrader,
     solution_path,
 )
+from lossedu import plan
 
 pytestmark = pytest.mark.slow
 
-# The course plan (DESIGN.md, "The lessons"): the graded exercises of each
-# lesson, named by the learner's function. This is the contract between the
-# lessons, the grading registry and the instructors.
-EXERCISES_BY_LESSON = {
-    "01-loss-vs-cost": ["squared_error", "cost", "predict", "gradient_descent_step"],
-    "02-binary-cross-entropy": [
-        "sigmoid",
-        "binary_cross_entropy",
-        "binary_cross_entropy_with_logits",
-        "binary_cross_entropy_with_logits_grad",
-    ],
-    "03-mean-squared-error": ["mse", "mse_grad", "mae", "huber", "huber_grad"],
-    "04-mse-vs-bce": ["accuracy", "f1_score", "steps_to_accuracy"],
-    "05-categorical-cross-entropy": [
-        "softmax",
-        "log_softmax",
-        "one_hot",
-        "categorical_cross_entropy",
-        "categorical_cross_entropy_with_logits",
-        "categorical_cross_entropy_with_logits_grad",
-    ],
-    "06-custom-losses": [
-        "numerical_gradient",
-        "focal_loss",
-        "dice_loss",
-        "hinge_loss",
-        "triplet_loss",
-        "wasserstein_1d",
-    ],
-    "07-choosing-a-loss": ["l2_penalty", "regularized_cost", "anomaly_threshold"],
-}
+# The course plan (lossedu/course_plan.toml): the graded exercises of each
+# lesson, named by the learner's function.
+EXERCISES_BY_LESSON = {lesson.slug: list(lesson.exercises) for lesson in plan.LESSONS}
 
 SOLVED = lessons_with_solutions()
 
@@ -92,10 +65,6 @@ def is_check_cell(cell):
 
 def error_outputs(cell):
     return [output for output in cell.get("outputs", []) if output.get("output_type") == "error"]
-
-
-def test_the_course_plan_names_every_lesson():
-    assert list(EXERCISES_BY_LESSON) == list(LESSONS)
 
 
 # ---------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_course_py_has_every_command_the_readme_uses():
 
 
 def test_course_py_knows_the_same_lessons_as_the_tests():
-    assert tuple(course.LESSONS) == tuple(LESSONS)
+    assert tuple(course.lesson_slugs()) == tuple(LESSONS)
     assert course.FIRST_NOTEBOOK == FIRST_LESSON
 
 

@@ -119,7 +119,7 @@ def test_steps_to_accuracy():
 
 
 def test_regularized_cost_by_hand_and_against_the_library():
-    from lossedu.custom import l2_penalty
+    from lossedu.penalties import l2_penalty
     from lossedu.regression import mse
 
     # MSE = 0.25 / 2 = 0.125; penalty = 0.01 * (9 + 16) = 0.25.

@@ -11,8 +11,10 @@ whose message names the input, the expected value, what came back and, when
 it recognises one, the mistake.  nbgrader's hidden tests run the same check
 on freshly drawn cases: ``check("mse", mse, hidden=True)``.
 
-Every exercise is declared once, in :mod:`lossedu.grading.registry`
-(:data:`EXERCISES`).
+Every exercise is declared once, in its lesson's module under
+:mod:`lossedu.grading.exercises`; :mod:`lossedu.grading.registry` collects
+them, in the order of the course plan (:mod:`lossedu.plan`), into
+:data:`EXERCISES`.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -112,12 +112,30 @@ class Mistake:
     ``hint`` may contain ``{fn}`` (the function's name), ``{n}`` (samples in
     the case) and ``{ratio}`` (for ratio mistakes); it may also be a callable
     ``hint(attempt) -> str``.
+
+    ``example`` is the proof that the mistake is recognised: a learner
+    function written with exactly this bug (or a tuple of them), which the
+    check must fail with this diagnosis.  An exercise's own mistake gives the
+    function; a generic mistake, which belongs to no exercise, gives a
+    mapping ``{exercise id: function}``.
     """
 
     name: str
     title: str
     hint: str | Callable[[Attempt], str]
     detect: Callable[[Attempt], bool]
+    example: Any = field(default=None, compare=False)
+
+    def examples(self, exercise_id: str | None = None) -> list:
+        """``[(exercise id, buggy function), ...]``; ``exercise_id`` names the
+        exercise that declares the mistake (None for a generic mistake)."""
+        if isinstance(self.example, dict):
+            return [(name, function) for name, functions in self.example.items()
+                    for function in (functions if isinstance(functions, tuple) else (functions,))]
+        if self.example is None:
+            return []
+        functions = self.example if isinstance(self.example, tuple) else (self.example,)
+        return [(exercise_id, function) for function in functions]
 
     def message(self, attempt: Attempt) -> str:
         """The learner-facing explanation for ``attempt``."""
@@ -141,7 +159,8 @@ def _quiet(compute: Callable, *args):
         return None
 
 
-def variant(name: str, title: str, hint, compute: Callable[[Case], Any]) -> Mistake:
+def variant(name: str, title: str, hint, compute: Callable[[Case], Any], *,
+            example=None) -> Mistake:
     """A mistake recognised by equality with a mistaken version's output.
 
     ``compute(case)`` returns what the mistaken version returns (or None when
@@ -160,10 +179,11 @@ def variant(name: str, title: str, hint, compute: Callable[[Case], Any]) -> Mist
             return False
         return attempt.matches(wrong)
 
-    return Mistake(name, title, hint, detect)
+    return Mistake(name, title, hint, detect, example)
 
 
-def ratio(name: str, title: str, hint, factor: Callable[[Case], float | Iterable[float]] | float) -> Mistake:
+def ratio(name: str, title: str, hint, factor: Callable[[Case], float | Iterable[float]] | float,
+          *, example=None) -> Mistake:
     """A mistake recognised by an exact ratio: ``got == factor * expected``.
 
     ``factor`` is a number or ``factor(case)`` returning one or several
@@ -185,10 +205,10 @@ def ratio(name: str, title: str, hint, factor: Callable[[Case], float | Iterable
                 return True
         return False
 
-    return Mistake(name, title, hint, detect)
+    return Mistake(name, title, hint, detect, example)
 
 
-def nonfinite(name: str, title: str, hint, tag: str | None = None) -> Mistake:
+def nonfinite(name: str, title: str, hint, tag: str | None = None, *, example=None) -> Mistake:
     """inf/NaN in the result where the expected value is finite.
 
     With ``tag``, only on cases carrying that tag (e.g. ``"extreme"``): a
@@ -201,11 +221,11 @@ def nonfinite(name: str, title: str, hint, tag: str | None = None) -> Mistake:
         parts = attempt.got if isinstance(attempt.got, tuple) else (attempt.got,)
         return any(not np.all(np.isfinite(part)) for part in parts)
 
-    return Mistake(name, title, hint, detect)
+    return Mistake(name, title, hint, detect, example)
 
 
 def raised(name: str, title: str, hint, exception: type = Exception,
-           match: str | None = None, tag: str | None = None) -> Mistake:
+           match: str | None = None, tag: str | None = None, *, example=None) -> Mistake:
     """The learner's code raised ``exception`` whose message matches ``match``."""
     pattern = re.compile(match) if match else None
 
@@ -217,10 +237,11 @@ def raised(name: str, title: str, hint, exception: type = Exception,
             return False
         return pattern is None or bool(pattern.search(str(error)))
 
-    return Mistake(name, title, hint, detect)
+    return Mistake(name, title, hint, detect, example)
 
 
-def when(name: str, title: str, hint, predicate: Callable[[Attempt], bool]) -> Mistake:
+def when(name: str, title: str, hint, predicate: Callable[[Attempt], bool], *,
+         example=None) -> Mistake:
     """A mistake recognised by any test of the attempt."""
     def detect(attempt: Attempt) -> bool:
         try:
@@ -229,7 +250,7 @@ def when(name: str, title: str, hint, predicate: Callable[[Attempt], bool]) -> M
         except Exception:
             return False
 
-    return Mistake(name, title, hint, detect)
+    return Mistake(name, title, hint, detect, example)
 
 
 # ---------------------------------------------------------------------------
@@ -453,56 +474,167 @@ def _shape_hint(attempt: Attempt) -> str:
             f"{np.shape(attempt.expected)} is expected.")
 
 
+# Examples of the generic mistakes: learner functions, each written for one
+# exercise with exactly that mistake (the tests run each through the check).
+
+def mse_not_written(y_true, y_pred):
+    raise NotImplementedError()
+
+
+def cost_calling_an_unwritten_helper(y_true, y_pred):
+    def squared_error(y_true, y_pred):  # the learner's earlier exercise, still a stub
+        raise NotImplementedError()
+
+    return float(np.mean(squared_error(y_true, y_pred)))
+
+
+def huber_without_delta(y_true, y_pred):
+    r = np.abs(y_pred - y_true)
+    return np.mean(np.where(r <= 1.0, 0.5 * r ** 2, r - 0.5))
+
+
+def predict_without_bias_parameter(X, w):
+    return X @ w
+
+
+def mse_as_text(y_true, y_pred):
+    return str(np.mean((y_true - y_pred) ** 2))
+
+
+def wasserstein_1d_sorting_in_place(u_values, v_values):
+    u_values.sort()
+    v_values.sort()
+    return np.mean(np.abs(u_values - v_values))
+
+
+def mse_printed(y_true, y_pred):
+    print(np.mean((y_true - y_pred) ** 2))
+
+
+def mse_per_sample(y_true, y_pred):
+    return (y_true - y_pred) ** 2
+
+
+def sigmoid_averaged(z):
+    return np.mean(1 / (1 + np.exp(-z)))
+
+
+def squared_error_of_a_column(y_true, y_pred):
+    return (np.reshape(y_true, (-1, 1)) - y_pred) ** 2
+
+
+def predict_as_a_column(X, w, b):
+    return (X @ w + b).reshape(-1, 1)
+
+
+def predict_with_weights_as_a_column(X, w, b):
+    return np.sum(X * w.reshape(-1, 1), axis=1) + b
+
+
+def softmax_along_axis_1(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def hinge_loss_with_python_max(y_true, y_pred):
+    return np.mean(max(0, 1 - y_true * y_pred))
+
+
+def gradient_descent_step_without_transpose(X, y, w, b, learning_rate):
+    residual = X @ w + b - y
+    n = len(y)
+    return (w - learning_rate * 2 / n * (X @ residual),
+            b - learning_rate * 2 / n * residual.sum())
+
+
+def squared_error_negated(y_true, y_pred):
+    return -(y_true - y_pred) ** 2
+
+
+def binary_cross_entropy_swapped(y_true, y_pred):
+    p = np.clip(y_true, 1e-7, 1 - 1e-7)  # the truth clipped as if it were the prediction
+    return np.mean(-(y_pred * np.log(p) + (1 - y_pred) * np.log(1 - p)))
+
+
+def categorical_cross_entropy_swapped(y_true, y_pred):
+    rows = np.eye(y_pred.shape[1])[y_true] if y_true.ndim == 1 else y_true
+    return -np.mean(np.sum(y_pred * np.log(np.clip(rows, 1e-7, 1)), axis=1))
+
+
+def mse_divided_by_zero(y_true, y_pred):
+    return np.mean((y_true - y_pred) ** 2) / np.float64(0.0)
+
+
+def one_hot_with_a_column_too_many(labels, num_classes):
+    return np.eye(num_classes + 1)[labels]
+
+
+
 #: Checked before the exercise's own mistakes: the call itself went wrong.
 GENERIC_BEFORE = (
     Mistake("not_written", "not written yet",
             "you have not written {fn} yet: replace `raise NotImplementedError()` "
-            "with your code, run that cell, then run this check again.", _not_written),
+            "with your code, run that cell, then run this check again.", _not_written,
+            example={"mse": mse_not_written}),
     Mistake("helper_not_written", "a function it calls is not written yet",
-            _helper_not_written_hint, _helper_not_written),
-    Mistake("keyword_arguments", "parameters differ", _keyword_hint, _unexpected_keyword),
-    Mistake("argument_count", "parameters differ", _keyword_hint, _argument_count),
-    Mistake("not_numbers", "not numbers", _not_numbers_hint, lambda attempt: bool(attempt.problem)),
-    Mistake("mutated_input", "input changed in place", _mutated_hint, _mutated),
+            _helper_not_written_hint, _helper_not_written,
+            example={"cost": cost_calling_an_unwritten_helper}),
+    Mistake("keyword_arguments", "parameters differ", _keyword_hint, _unexpected_keyword,
+            example={"huber": huber_without_delta}),
+    Mistake("argument_count", "parameters differ", _keyword_hint, _argument_count,
+            example={"predict": predict_without_bias_parameter}),
+    Mistake("not_numbers", "not numbers", _not_numbers_hint, lambda attempt: bool(attempt.problem),
+            example={"mse": mse_as_text}),
+    Mistake("mutated_input", "input changed in place", _mutated_hint, _mutated,
+            example={"wasserstein_1d": wasserstein_1d_sorting_in_place}),
 )
 
 #: Checked after the exercise's own mistakes: general shape and value slips.
 GENERIC_AFTER = (
     Mistake("returned_none", "nothing returned",
             "{fn} returned None: did you forget the `return` statement (or print the "
-            "result instead of returning it)?", _returned_none),
+            "result instead of returning it)?", _returned_none, example={"mse": mse_printed}),
     Mistake("per_sample_instead_of_cost", "per-sample array instead of one number",
-            _per_sample_hint, _per_sample_instead_of_number),
+            _per_sample_hint, _per_sample_instead_of_number, example={"mse": mse_per_sample}),
     Mistake("scalar_instead_of_array", "one number instead of an array",
-            _scalar_hint, _scalar_instead_of_array),
+            _scalar_hint, _scalar_instead_of_array, example={"sigmoid": sigmoid_averaged}),
     Mistake("broadcast_to_matrix", "(n, 1) combined with (n,) by broadcasting",
-            _broadcast_hint, _broadcast_shape),
+            _broadcast_hint, _broadcast_shape,
+            example={"squared_error": squared_error_of_a_column}),
     Mistake("column_instead_of_vector", "extra axis of length 1",
-            _column_hint, _column_instead_of_vector),
+            _column_hint, _column_instead_of_vector,
+            example={"predict": predict_as_a_column}),
     Mistake("broadcast_error", "arrays of different shapes combined",
             "numpy could not combine two arrays of different shapes (see the error above). "
             "Print the shapes of the arrays in that line (`x.shape`): a reduction such as "
             "`z.max(axis=1)` drops an axis unless you pass `keepdims=True`, and a "
-            "vector (n,) does not combine with an (n, C) table.", _broadcast_error),
+            "vector (n,) does not combine with an (n, C) table.", _broadcast_error,
+            example={"predict": predict_with_weights_as_a_column}),
     Mistake("axis_out_of_range", "an axis the input does not have",
             "your code reduces along an axis this input does not have: the check also passes "
             "a single sample (a 1-d array). Use axis=-1, the last axis, so that 1-d and 2-d "
-            "inputs both work.", _axis_out_of_range),
+            "inputs both work.", _axis_out_of_range, example={"softmax": softmax_along_axis_1}),
     Mistake("array_truth_value", "an array used as one true/false value",
             "Python's max, min, `if` and `and` need one true/false value, and numpy refuses to "
             "reduce a whole array to one. Work elementwise: np.maximum(0, x) instead of "
             "max(0, x), np.where(condition, a, b) instead of an if on an array.",
-            _array_truth_value),
+            _array_truth_value, example={"hinge_loss": hinge_loss_with_python_max}),
     Mistake("matmul_shapes", "matrix product of mismatched shapes",
             "the shapes in a matrix product (@ or np.dot) do not fit: the inner sizes must "
             "agree, (n, d) @ (d,) gives (n,). For the gradient with respect to w, multiply "
-            "by the transposed features, X.T @ residual, shape (d,).", _matmul_mismatch),
+            "by the transposed features, X.T @ residual, shape (d,).", _matmul_mismatch,
+            example={"gradient_descent_step": gradient_descent_step_without_transpose}),
     Mistake("wrong_sign", "wrong sign",
             "your result is the negative of the expected one: check the sign of your formula "
-            "(a minus sign too many or too few).", _wrong_sign),
-    Mistake("swapped_arguments", "arguments swapped", _swapped_hint, _swapped),
+            "(a minus sign too many or too few).", _wrong_sign,
+            example={"squared_error": squared_error_negated}),
+    Mistake("swapped_arguments", "arguments swapped", _swapped_hint, _swapped,
+            example={"binary_cross_entropy": binary_cross_entropy_swapped,
+                     "categorical_cross_entropy": categorical_cross_entropy_swapped}),
     Mistake("not_finite", "inf or NaN",
             "your result contains inf or NaN where the expected value is finite: look for "
-            "a division by zero, log(0), or exp of a large number in your code.", _has_nonfinite),
-    Mistake("wrong_shape", "wrong shape", _shape_hint, _shape_mismatch),
+            "a division by zero, log(0), or exp of a large number in your code.", _has_nonfinite,
+            example={"mse": mse_divided_by_zero}),
+    Mistake("wrong_shape", "wrong shape", _shape_hint, _shape_mismatch,
+            example={"one_hot": one_hot_with_a_column_too_many}),
 )

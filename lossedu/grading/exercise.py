@@ -6,7 +6,7 @@ function: how to call it (:attr:`Exercise.parameters` and
 kind of value must come back (:class:`Output`), how close it must be
 (:class:`Tolerance`) and which known mistakes to recognise
 (:class:`~lossedu.grading.diagnoses.Mistake`).  The declarations themselves
-live in :mod:`lossedu.grading.registry`, one per exercise.
+live in :mod:`lossedu.grading.exercises`, one module per lesson.
 """
 
 from __future__ import annotations
@@ -164,7 +164,8 @@ class Exercise:
     id : str
         The learner's function name, the same as the reference's name.
     lesson : str
-        The lesson slug where the exercise is set.
+        The slug of the lesson that sets the exercise, from the course plan
+        (:func:`lossedu.plan.lesson_of`).
     summary : str
         One sentence: what the function computes (for learners and docs).
     reference : callable
@@ -207,7 +208,6 @@ class Exercise:
     """
 
     id: str
-    lesson: str
     summary: str
     reference: Callable
     parameters: tuple
@@ -256,6 +256,13 @@ class Exercise:
                 f"exercise {self.id!r}: a case passes {sorted(unknown)} by keyword, but the "
                 f"exercise only declares {sorted(self.hyperparameters)}"
             )
+
+    @property
+    def lesson(self) -> str:
+        """The slug of the lesson that sets this exercise, as the course plan says."""
+        from lossedu import plan
+
+        return plan.lesson_of(self.id).slug
 
     @property
     def signature(self) -> str:

@@ -1,17 +1,14 @@
-"""The lessons a class can be graded on, read from the course's nbgrader source.
+"""The lessons a class can be graded on: the course plan, and where their files are.
 
-A lesson is ``solutions/NN-slug/NN-slug.ipynb`` in the course folder (the
-repository).  Its graded exercises are read from the notebook's nbgrader
-metadata: an *answer cell* ``answer_<fn>`` (``solution: true``) where the
-learner writes ``def <fn>(...)``, and a *check cell* ``check_<fn>``
-(``grade: true``, ``points``) that runs ``check("<fn>", <fn>)``.  The
-function names are the ids of :data:`lossedu.grading.EXERCISES`.
+The lessons, their order, exercises and points come from the course plan
+(:mod:`lossedu.plan`).  A lesson can be graded when the course folder (the
+repository) holds its nbgrader source ``solutions/NN-slug/NN-slug.ipynb``,
+whose *answer cell* ``answer_<fn>`` holds the learner's ``def <fn>(...)`` and
+whose *check cell* ``check_<fn>`` runs ``check("<fn>", <fn>)``.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +16,6 @@ import lossedu
 
 __all__ = ["CourseNotFound", "Lesson", "LessonNotFound", "Task", "default_course_root",
            "find_lesson", "list_lessons", "lesson_of_answer_ids"]
-
-SLUG_PATTERN = re.compile(r"^(?P<number>\d{2})-[a-z0-9][a-z0-9-]*$")
-
 
 class LessonNotFound(LookupError):
     """No lesson matches what was asked; the message lists the lessons."""
@@ -47,7 +41,8 @@ class Lesson:
 
     slug: str            # "01-loss-vs-cost"
     source_dir: Path     # solutions/<slug>/ (nbgrader source)
-    tasks: tuple         # Task, in notebook order
+    tasks: tuple         # Task, in the plan's order
+    title: str = ""      # "Loss vs cost"
 
     @property
     def number(self) -> str:
@@ -87,31 +82,12 @@ def _course_solutions(course_root: Path) -> Path:
 
 
 def list_lessons(course_root: Path | None = None) -> list[str]:
-    """The slugs of the lessons that have a source notebook, in course order."""
+    """The slugs of the plan's lessons that have a source notebook, in course order."""
+    from lossedu import plan
+
     solutions = _course_solutions(course_root or default_course_root())
-    return sorted(path.name for path in solutions.iterdir()
-                  if path.is_dir() and SLUG_PATTERN.match(path.name)
-                  and (path / f"{path.name}.ipynb").is_file())
-
-
-def _metadata(cell: dict) -> dict:
-    metadata = cell.get("metadata", {}) if isinstance(cell, dict) else {}
-    nbgrader = metadata.get("nbgrader", {}) if isinstance(metadata, dict) else {}
-    return nbgrader if isinstance(nbgrader, dict) else {}
-
-
-def read_tasks(notebook: dict) -> tuple:
-    """The graded exercises of a source or release notebook, in order."""
-    answers, checks = [], {}
-    for cell in notebook.get("cells", []):
-        meta = _metadata(cell)
-        grade_id = meta.get("grade_id", "")
-        if meta.get("solution") and grade_id.startswith("answer_"):
-            answers.append(grade_id[len("answer_"):])
-        elif meta.get("grade") and grade_id.startswith("check_"):
-            checks[grade_id[len("check_"):]] = float(meta.get("points", 0) or 0)
-    return tuple(Task(function, f"answer_{function}", f"check_{function}", checks[function])
-                 for function in answers if function in checks)
+    return [entry.slug for entry in plan.LESSONS
+            if (solutions / entry.slug / f"{entry.slug}.ipynb").is_file()]
 
 
 def find_lesson(name: str, course_root: Path | None = None) -> Lesson:
@@ -122,6 +98,8 @@ def find_lesson(name: str, course_root: Path | None = None) -> Lesson:
     LessonNotFound
         With the list of lessons in the message.
     """
+    from lossedu import plan
+
     course_root = Path(course_root or default_course_root())
     slugs = list_lessons(course_root)
     wanted = str(name).strip().rstrip("/")
@@ -133,17 +111,15 @@ def find_lesson(name: str, course_root: Path | None = None) -> Lesson:
         raise LessonNotFound(f"there is no lesson {name!r}. Lessons: {', '.join(slugs) or 'none'} "
                              "(give the number, e.g. 01, or the full name).")
     slug = matches[0]
-    source_dir = course_root / "solutions" / slug
-    with open(source_dir / f"{slug}.ipynb", encoding="utf-8") as handle:
-        tasks = read_tasks(json.load(handle))
-    if not tasks:
-        raise LessonNotFound(f"lesson {slug} has no graded exercises (no answer_<fn> cell with a "
-                             "check_<fn> cell).")
-    return Lesson(slug, source_dir, tasks)
+    entry = plan.lesson(slug)
+    tasks = tuple(Task(function, f"answer_{function}", f"check_{function}",
+                       float(entry.points[function])) for function in entry.exercises)
+    return Lesson(slug, course_root / "solutions" / slug, tasks, entry.title)
 
 
 def lesson_of_answer_ids() -> dict:
     """``{"answer_<fn>": lesson slug}`` for every exercise of the course."""
-    from lossedu.grading import EXERCISES
+    from lossedu import plan
 
-    return {f"answer_{exercise_id}": exercise.lesson for exercise_id, exercise in EXERCISES.items()}
+    return {f"answer_{exercise}": entry.slug for entry in plan.LESSONS
+            for exercise in entry.exercises}

@@ -1,0 +1,266 @@
+"""`python3 course.py lab` as a learner runs it, and stopping it.
+
+The launcher is started exactly as the README says (it finds .venv set up),
+its terminal output is read until the first lesson's URL appears, the URL
+and the lesson behind it are fetched through the server, a kernel is started
+(as opening the lesson would), and then course.py is stopped the three ways
+a terminal stops a program: `kill PID` (SIGTERM), Ctrl-C (SIGINT to the
+terminal's foreground process group) and closing the terminal (SIGHUP).
+Afterwards course.py has exited, the port does not answer, and neither the
+server nor its kernel is left running.
+
+Run as root (as CI does), course.py passes --allow-root to JupyterLab and
+says so; as another user it does neither.
+"""
+
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals")]
+
+FIRST_LESSON = "notebooks/01-loss-vs-cost/01-loss-vs-cost.ipynb"
+LESSON_URL = re.compile(
+    r"(http://127\.0\.0\.1:(\d+)/)lab/tree/" + re.escape(FIRST_LESSON) + r"\?token=([0-9a-f]+)\b"
+)
+ROOT_NOTICE = "course.py: running as root, so JupyterLab is started with --allow-root."
+START_TIMEOUT = 120  # seconds until the URL appears (JupyterLab's first start is slow on 2 busy cores)
+STOP_TIMEOUT = 30  # seconds for course.py to stop the server and exit (it waits 10 s before SIGKILL)
+
+
+class Terminal:
+    """What course.py prints (stdout and stderr, as in a terminal), read in the background."""
+
+    def __init__(self, stream):
+        self.lines = []
+        self._queue = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream):
+        try:
+            for line in iter(stream.readline, ""):
+                self._queue.put(line)
+        except (OSError, ValueError):  # the stream was closed under the reader
+            pass
+        self._queue.put(None)
+
+    def close(self, stream, timeout=10):
+        """Close stream once everything that writes to it has ended (bounded wait)."""
+        self._thread.join(timeout)
+        if not self._thread.is_alive():
+            stream.close()
+
+    def wait_for(self, pattern, timeout):
+        """The first match of pattern in a line printed within timeout seconds."""
+        deadline = time.monotonic() + timeout
+        for line in self.lines:
+            if match := pattern.search(line):
+                return match
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=remaining)
+            except queue.Empty:
+                break
+            if line is None:
+                raise AssertionError(f"course.py ended its output without matching {pattern.pattern}:\n{self.text()}")
+            self.lines.append(line)
+            if match := pattern.search(line):
+                return match
+        raise AssertionError(f"no line matched {pattern.pattern} within {timeout} s:\n{self.text()}")
+
+    def text(self):
+        while True:
+            try:
+                line = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if line is not None:
+                self.lines.append(line)
+        return "".join(self.lines[-80:])
+
+
+def answers(url):
+    """True if anything answers HTTP on url (whatever the status)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except urllib.error.HTTPError as error:
+        error.close()
+        return True
+    except OSError:
+        return False
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status, response.read()
+
+
+def post(url):
+    request = urllib.request.Request(url, data=b"{}", method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.status, json.loads(response.read())
+
+
+def alive(pid):
+    """True while pid runs (a zombie, dead but not yet reaped, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    status = Path(f"/proc/{pid}/stat")
+    if status.exists():
+        try:
+            return status.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:  # gone while reading
+            return False
+    return True
+
+
+def pids_with_argument(text):
+    """The pids of processes whose command line contains text (Linux /proc; empty elsewhere)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            command_line = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if text in command_line:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_until(condition, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def kill_all(pids):
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def lab_environment(runtime_dir):
+    """The test's environment, with Jupyter's runtime files in a folder of the test's own
+    and no browser to open (a headless machine, as in CI)."""
+    environment = dict(os.environ)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "JUPYTER_TOKEN", "JUPYTER_PORT"):
+        environment.pop(name, None)
+    environment["BROWSER"] = "true"  # should a browser be opened anyway, it is the no-op `true`
+    environment["JUPYTER_RUNTIME_DIR"] = str(runtime_dir)
+    return environment
+
+
+def server_pid(runtime_dir, token):
+    """The pid in the jpserver-<pid>.json that holds token (the server course.py started)."""
+    for path in Path(runtime_dir).glob("jpserver-*.json"):
+        try:
+            info = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if info.get("token") == token:
+            return info["pid"]
+    raise AssertionError(f"no jpserver-*.json with course.py's token in {runtime_dir}")
+
+
+def python3():
+    return shutil.which("python3") or sys.executable
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["kill PID (SIGTERM)", "Ctrl-C (SIGINT to the foreground process group)", "terminal closed (SIGHUP)"],
+)
+def test_lab_opens_the_first_lesson_and_stops_with_the_launcher(tmp_path, how):
+    runtime_dir = tmp_path / "runtime"
+    # Its own session, as a command line in a terminal is its own process group.
+    launcher = subprocess.Popen(
+        [python3(), "course.py", "lab"],
+        cwd=REPO_ROOT,
+        env=lab_environment(runtime_dir),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    terminal = Terminal(launcher.stdout)
+    started = []  # pids of the server and its kernel, killed in `finally` whatever happens
+    try:
+        match = terminal.wait_for(LESSON_URL, START_TIMEOUT)
+        address, port, token = match.group(1), int(match.group(2)), match.group(3)
+        started.append(server_pid(runtime_dir, token))
+
+        if os.geteuid() == 0:
+            assert ROOT_NOTICE in terminal.text()
+        else:
+            assert ROOT_NOTICE not in terminal.text()
+
+        status, page = get(match.group(0))
+        assert status == 200
+        assert b"JupyterLab" in page
+        status, content = get(f"{address}api/contents/{FIRST_LESSON}?token={token}")
+        assert status == 200
+        model = json.loads(content)
+        assert model["type"] == "notebook" and model["path"] == FIRST_LESSON
+        assert any(cell["cell_type"] == "code" for cell in model["content"]["cells"])
+        # Without the token the server refuses: the token in the URL is what opens it.
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            get(f"{address}api/contents/{FIRST_LESSON}")
+        refused.value.close()
+        assert refused.value.code == 403
+
+        status, kernel = post(f"{address}api/kernels?token={token}")
+        assert status == 201
+        kernels = []
+        if Path("/proc").is_dir():
+            assert wait_until(lambda: pids_with_argument(f"kernel-{kernel['id']}.json"), 60), "no kernel process"
+            kernels = pids_with_argument(f"kernel-{kernel['id']}.json")
+            started.extend(kernels)
+
+        if how.startswith("kill PID"):
+            os.kill(launcher.pid, signal.SIGTERM)
+        elif how.startswith("Ctrl-C"):
+            os.killpg(launcher.pid, signal.SIGINT)
+        else:
+            os.killpg(launcher.pid, signal.SIGHUP)
+        try:
+            code = launcher.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"course.py did not exit within {STOP_TIMEOUT} s of {how}:\n{terminal.text()}")
+        assert code == 0, terminal.text()
+        assert not answers(f"{address}api/status"), f"port {port} still answers after {how}"
+        survivors = [pid for pid in started if alive(pid)]
+        assert not survivors, f"left running after {how}: {survivors}\n{terminal.text()}"
+        # A clean shutdown (not SIGKILL): the server removed its jpserver-<pid>.json.
+        assert not list(runtime_dir.glob("jpserver-*.json")), terminal.text()
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait(timeout=STOP_TIMEOUT)
+        kill_all(pid for pid in started if alive(pid))
+        terminal.close(launcher.stdout)

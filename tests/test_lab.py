@@ -10,9 +10,12 @@ Afterwards course.py has exited, the port does not answer, and neither the
 server nor its kernel is left running.
 
 Run as root (as CI does), course.py passes --allow-root to JupyterLab and
-says so; as another user it does neither.
+says so; as another user it does neither. The fast tests below check the
+command line course.py builds, and that a server which ignores SIGTERM is
+killed.
 """
 
+import importlib.util
 import json
 import os
 import queue
@@ -31,7 +34,11 @@ import pytest
 
 from conftest import REPO_ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals")]
+_spec = importlib.util.spec_from_file_location("course", REPO_ROOT / "course.py")
+course = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(course)
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals")
 
 FIRST_LESSON = "notebooks/01-loss-vs-cost/01-loss-vs-cost.ipynb"
 LESSON_URL = re.compile(
@@ -191,6 +198,8 @@ def python3():
     return shutil.which("python3") or sys.executable
 
 
+@pytest.mark.slow
+@posix_only
 @pytest.mark.parametrize(
     "how",
     ["kill PID (SIGTERM)", "Ctrl-C (SIGINT to the foreground process group)", "terminal closed (SIGHUP)"],
@@ -264,3 +273,98 @@ def test_lab_opens_the_first_lesson_and_stops_with_the_launcher(tmp_path, how):
             launcher.wait(timeout=STOP_TIMEOUT)
         kill_all(pid for pid in started if alive(pid))
         terminal.close(launcher.stdout)
+
+
+@pytest.fixture
+def lab_command(monkeypatch):
+    """course.py lab's JupyterLab command line and token, for a given user and display.
+
+    Nothing is started: set-up and the server are replaced by a recorder.
+    """
+    monkeypatch.setattr(course, "setup", lambda: None)
+
+    def build(args=(), uid=1000, display=None, platform="linux"):
+        started = {}
+        monkeypatch.setattr(course, "run_lab", lambda command, token: started.update(command=command, token=token))
+        monkeypatch.setattr(os, "geteuid", lambda: uid, raising=False)
+        monkeypatch.setattr(course.sys, "platform", platform)
+        monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+        if display is None:
+            monkeypatch.delenv("DISPLAY", raising=False)
+        else:
+            monkeypatch.setenv("DISPLAY", display)
+        course.command_lab(list(args))
+        return started["command"], started["token"]
+
+    return build
+
+
+def test_lab_as_root_passes_allow_root_and_says_so(lab_command, capsys):
+    command, _ = lab_command(uid=0)
+    assert command.count("--allow-root") == 1
+    assert capsys.readouterr().out.splitlines() == [ROOT_NOTICE]
+
+
+def test_lab_as_a_user_does_not_allow_root(lab_command, capsys):
+    command, _ = lab_command(uid=1000)
+    assert "--allow-root" not in command
+    assert ROOT_NOTICE not in capsys.readouterr().out
+
+
+def test_lab_as_root_with_allow_root_given_passes_it_once(lab_command):
+    command, _ = lab_command(["--allow-root"], uid=0)
+    assert command.count("--allow-root") == 1
+
+
+def test_lab_opens_no_browser_on_a_headless_linux_machine(lab_command):
+    assert "--no-browser" in lab_command(display=None)[0]
+    assert "--no-browser" not in lab_command(display=":0")[0]
+    assert "--no-browser" not in lab_command(display=None, platform="darwin")[0]
+
+
+def test_lab_serves_the_course_and_opens_the_first_lesson(lab_command):
+    command, _ = lab_command()
+    assert command[1:3] == ["-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={REPO_ROOT}" in command
+    assert FIRST_LESSON in command
+    assert lab_command(["--ip=0.0.0.0"])[0][-1] == "--ip=0.0.0.0"  # arguments after `lab` go to JupyterLab
+
+
+def test_lab_token_is_new_and_unguessable_each_time(lab_command):
+    first, second = lab_command()[1], lab_command()[1]
+    assert re.fullmatch(r"[0-9a-f]{48}", first) and re.fullmatch(r"[0-9a-f]{48}", second)
+    assert first != second
+
+
+@pytest.mark.parametrize(
+    "info, expected",
+    [
+        ({"hostname": "localhost", "port": 8888, "base_url": "/", "secure": False}, "http://127.0.0.1:8888/"),
+        ({"hostname": "0.0.0.0", "port": 8890, "base_url": "/course/", "secure": False}, "http://127.0.0.1:8890/course/"),
+        ({"hostname": "::1", "port": 8888, "base_url": "/", "secure": True}, "https://[::1]:8888/"),
+        ({"hostname": "lab.example.org", "port": 443, "base_url": "/", "secure": True}, "https://lab.example.org:443/"),
+    ],
+)
+def test_server_address_from_the_servers_runtime_file(info, expected):
+    assert course.server_address(info) == expected
+
+
+@posix_only
+def test_a_server_that_ignores_sigterm_is_killed_after_the_grace_time():
+    saved = {name: signal.getsignal(getattr(signal, name)) for name in course.STOP_SIGNALS}
+    stubborn = course.start_server(
+        [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"],
+        dict(os.environ),
+    )
+    try:
+        time.sleep(1)  # let it install its handler
+        began = time.monotonic()
+        course.stop_server(stubborn, grace_seconds=1.0)
+        assert stubborn.returncode == -signal.SIGKILL
+        assert time.monotonic() - began < 10
+    finally:
+        for name, handler in saved.items():
+            signal.signal(getattr(signal, name), handler)
+        if stubborn.poll() is None:
+            stubborn.kill()
+            stubborn.wait()

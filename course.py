@@ -185,15 +185,29 @@ def venv_environment():
 
 
 def run(command):
-    """Run a command with .venv active, in the repository root; return its exit code."""
+    """Run a command with .venv active, in the repository root; return its exit code.
+
+    The command shares course.py's terminal: a Ctrl-C reaches it directly and
+    it stops on its own terms (pytest prints its summary), so course.py keeps
+    waiting.  SIGTERM and SIGHUP, which may have been sent to course.py alone
+    (`kill PID`), are passed on to the command.
+    """
     process = subprocess.Popen(command, cwd=ROOT, env=venv_environment())
+
+    def pass_on(signum, frame):
+        if process.poll() is None:
+            process.send_signal(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), pass_on)
     while True:
         try:
-            return process.wait()
+            code = process.wait()
         except KeyboardInterrupt:
-            # The child got the same Ctrl-C and shuts down on its own terms
-            # (JupyterLab asks for confirmation); keep waiting for it.
             continue
+        # Killed by signal N: exit with 128 + N, as a shell reports it.
+        return 128 - code if code < 0 else code
 
 
 def running_as_root():

@@ -368,3 +368,37 @@ def test_a_server_that_ignores_sigterm_is_killed_after_the_grace_time():
         if stubborn.poll() is None:
             stubborn.kill()
             stubborn.wait()
+
+
+@posix_only
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_killing_course_py_stops_the_command_it_runs(tmp_path, signal_name):
+    """`kill PID` of `course.py test` (or release) does not leave pytest (or nbgrader) running."""
+    pid_file = tmp_path / "child.pid"
+    child = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    launcher = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import importlib.util, sys\n"
+            f"spec = importlib.util.spec_from_file_location('course', {str(REPO_ROOT / 'course.py')!r})\n"
+            "course = importlib.util.module_from_spec(spec)\n"
+            "spec.loader.exec_module(course)\n"
+            f"sys.exit(course.run([sys.executable, '-c', {child!r}]))\n",
+        ],
+        start_new_session=True,
+    )
+    child_pid = None
+    try:
+        assert wait_until(lambda: pid_file.exists() and pid_file.read_text(), 60), "the command did not start"
+        child_pid = int(pid_file.read_text())
+        os.kill(launcher.pid, getattr(signal, signal_name))
+        # The command's end, passed on as a shell reports it: 128 + the signal's number.
+        assert launcher.wait(timeout=STOP_TIMEOUT) == 128 + getattr(signal, signal_name)
+        assert wait_until(lambda: not alive(child_pid), 10), f"the command survived {signal_name} of course.py"
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait(timeout=STOP_TIMEOUT)
+        if child_pid is not None and alive(child_pid):
+            os.kill(child_pid, signal.SIGKILL)

@@ -280,6 +280,7 @@ class StopRequested(Exception):
     """SIGINT (Ctrl-C), SIGTERM (`kill`) or SIGHUP (the terminal closed) reached course.py."""
 
 
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 # Signals that came while the server was being stopped: they mean "hurry".
 HURRY = []
 
@@ -287,9 +288,6 @@ HURRY = []
 def stop_requested(signum, frame):
     handle_stop_signals(lambda signum, frame: HURRY.append(signum))
     raise StopRequested(signum)
-
-
-STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
 def handle_stop_signals(handler):

@@ -13,6 +13,11 @@ its test extras (``pip install -e .[test]``) whenever pyproject.toml changed
 since the last install.  A hash of pyproject.toml is kept in ./.venv, so
 running a command again skips the install and starts at once.
 
+`lab` prints the first lesson's URL (with the server's token) once JupyterLab
+answers, passes --allow-root when run as root, and does not try to open a
+browser on a machine without a display.  Ctrl-C, `kill PID` or closing the
+terminal stops course.py and the JupyterLab server with it.
+
 This file uses the standard library only, and its syntax stays old enough for
 any Python (even 2.7) to read it, so that an old interpreter gets a clear
 message instead of a SyntaxError.
@@ -22,6 +27,7 @@ from __future__ import print_function
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -169,18 +175,225 @@ def venv_environment():
 
 
 def run(command):
-    """Run a command with .venv active, in the repository root; return its exit code."""
+    """Run a command with .venv active, in the repository root; return its exit code.
+
+    The command shares course.py's terminal: a Ctrl-C reaches it directly and
+    it stops on its own terms (pytest prints its summary), so course.py keeps
+    waiting.  SIGTERM and SIGHUP, which may have been sent to course.py alone
+    (`kill PID`), are passed on to the command.
+    """
     process = subprocess.Popen(command, cwd=ROOT, env=venv_environment())
+
+    def pass_on(signum, frame):
+        if process.poll() is None:
+            process.send_signal(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), pass_on)
     while True:
         try:
-            return process.wait()
+            code = process.wait()
         except KeyboardInterrupt:
-            # The child got the same Ctrl-C and shuts down on its own terms
-            # (JupyterLab asks for confirmation); keep waiting for it.
             continue
+        # Killed by signal N: exit with 128 + N, as a shell reports it.
+        return 128 - code if code < 0 else code
+
+
+def running_as_root():
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def has_display():
+    """False on a headless Linux/BSD machine, where Python's webbrowser would
+    fall back on a text browser (lynx, w3m) that takes over the terminal."""
+    if sys.platform.startswith("win") or sys.platform == "darwin":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def jupyter_runtime_dir(environment):
+    """The folder where a Jupyter server of .venv writes jpserver-<pid>.json."""
+    output = subprocess.check_output(
+        [venv_python(), "-c", "from jupyter_core.paths import jupyter_runtime_dir; print(jupyter_runtime_dir())"],
+        env=environment,
+    )
+    return output.decode().strip()
+
+
+def server_info(runtime_dir, process, token):
+    """The server's jpserver-<pid>.json (its port, base URL, ...), or None before it is written.
+
+    Jupyter writes that file once it listens (on 8888, or the next free
+    port).  The file is found by the server's pid, or by the token where the
+    interpreter is a launcher with another pid (Windows).
+    """
+    import glob
+    import json
+
+    names = [os.path.join(runtime_dir, "jpserver-{0}.json".format(process.pid))]
+    names += glob.glob(os.path.join(runtime_dir, "jpserver-*.json"))
+    for name in names:
+        try:
+            with open(name) as handle:
+                info = json.load(handle)
+        except (OSError, IOError, ValueError):
+            continue
+        if info.get("pid") == process.pid or (token and info.get("token") == token):
+            return info
+    return None
+
+
+def server_address(info):
+    """http://127.0.0.1:PORT/ (with the server's base URL) for a loopback or any-address server."""
+    host = info.get("hostname") or "127.0.0.1"
+    if host in ("localhost", "0.0.0.0", "::", "127.0.0.1"):
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = "[" + host + "]"
+    scheme = "https" if info.get("secure") else "http"
+    return "{0}://{1}:{2}{3}".format(scheme, host, info["port"], info.get("base_url") or "/")
+
+
+def server_answers(url):
+    import urllib.request
+
+    try:
+        response = urllib.request.urlopen(url, timeout=5)
+    except (OSError, IOError, ValueError):
+        return False
+    response.close()
+    return response.status == 200
+
+
+class StopRequested(Exception):
+    """SIGINT (Ctrl-C), SIGTERM (`kill`) or SIGHUP (the terminal closed) reached course.py."""
+
+
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+# Signals that came while the server was being stopped: they mean "hurry".
+HURRY = []
+
+
+def stop_requested(signum, frame):
+    handle_stop_signals(lambda signum, frame: HURRY.append(signum))
+    raise StopRequested(signum)
+
+
+def handle_stop_signals(handler):
+    for name in STOP_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), handler)
+
+
+def start_server(command, environment):
+    """Start the server in its own session (POSIX) or process group (Windows).
+
+    The terminal's Ctrl-C then reaches course.py only, which stops the server
+    itself (see stop_server); JupyterLab's own "Shutdown this Jupyter server
+    (y/[n])?" prompt never comes up, and the server does not read the terminal.
+    """
+    options = {}
+    if os.name == "nt":
+        options["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
+    else:
+        options["start_new_session"] = True
+    return subprocess.Popen(command, cwd=ROOT, env=environment, stdin=subprocess.DEVNULL, **options)
+
+
+def signal_server(process, name):
+    """Send the signal to the server's process group (POSIX); terminate it on Windows."""
+    if os.name == "nt":
+        process.terminate()
+        return
+    try:
+        os.killpg(process.pid, getattr(signal, name))
+    except OSError:  # already gone
+        pass
+
+
+def stop_server(process, grace_seconds=10.0):
+    """SIGTERM (Jupyter shuts its kernels down and exits), then SIGKILL after grace_seconds.
+
+    Another Ctrl-C while waiting kills the server at once.
+    """
+    import time
+
+    if process is None:  # stopped before the server started
+        return
+    handle_stop_signals(lambda signum, frame: HURRY.append(signum))
+    if process.poll() is None:
+        print("course.py: stopping JupyterLab ...", flush=True)
+        signal_server(process, "SIGTERM")
+    deadline = time.time() + grace_seconds
+    while process.poll() is None and time.time() < deadline and not HURRY:
+        time.sleep(0.1)
+    if process.poll() is None:
+        print("course.py: JupyterLab did not stop; killing it.", flush=True)
+        signal_server(process, "SIGKILL")
+        process.wait()
+
+
+def run_lab(command, token):
+    """Run JupyterLab until it exits or course.py is asked to stop; return the exit code.
+
+    Once the server answers, print the first lesson's URL with the token:
+    on a machine without a browser it is all a learner has.
+    """
+    import time
+
+    environment = venv_environment()
+    environment["JUPYTER_TOKEN"] = token  # not on the command line, where `ps` would show it
+    runtime_dir = jupyter_runtime_dir(environment)
+    handle_stop_signals(stop_requested)
+    process = None
+    try:
+        process = start_server(command, environment)
+        url = None
+        while process.poll() is None:
+            if url is None:
+                url = lesson_url_once_answering(runtime_dir, process, token)
+                if url is not None:
+                    print(
+                        "\ncourse.py: the first lesson is at\n\n    {0}\n\n"
+                        "course.py: press Ctrl-C to stop JupyterLab.\n".format(url),
+                        flush=True,
+                    )
+            time.sleep(0.2 if url is None else 1.0)
+        return process.returncode
+    except StopRequested:
+        stop_server(process)
+        return 0
+    finally:
+        if process is not None and process.poll() is None:  # course.py itself failed
+            stop_server(process)
+
+
+def lesson_url_once_answering(runtime_dir, process, token):
+    """The first lesson's URL with the token, or None while the server does not answer yet."""
+    info = server_info(runtime_dir, process, token)
+    if info is None:
+        return None
+    address = server_address(info)
+    token = info.get("token") or token  # a --IdentityProvider.token=... of the user wins
+    if not server_answers(address + "api/status?token=" + token):
+        return None
+    return lesson_url(address, token)
+
+
+def lesson_url(address, token):
+    import urllib.parse
+
+    if os.path.exists(os.path.join(ROOT, FIRST_NOTEBOOK)):
+        page = "lab/tree/" + urllib.parse.quote(FIRST_NOTEBOOK)
+    else:
+        page = "lab"
+    return address + page + "?token=" + urllib.parse.quote(token)
 
 
 def command_lab(args):
+    import secrets
+
     setup()
     notebook = FIRST_NOTEBOOK
     if not os.path.exists(os.path.join(ROOT, notebook)):
@@ -193,7 +406,13 @@ def command_lab(args):
     # The whole course is the server's root (given a file alone, JupyterLab
     # would serve only that file's folder).
     command = [venv_python(), "-m", "jupyterlab", "--ServerApp.root_dir=" + ROOT, notebook]
-    return run(command + list(QUIET_LAB_OPTIONS) + list(args))
+    options = list(QUIET_LAB_OPTIONS)
+    if running_as_root() and "--allow-root" not in args:
+        print("course.py: running as root, so JupyterLab is started with --allow-root.", flush=True)
+        options.append("--allow-root")
+    if not has_display() and "--no-browser" not in args:
+        options.append("--no-browser")
+    return run_lab(command + options + list(args), secrets.token_hex(24))
 
 
 def command_test(args):

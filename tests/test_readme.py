@@ -61,3 +61,44 @@ def test_regenerating_section_gives_the_release_command():
 def test_conda_route_uses_environment_yml_and_postbuild():
     assert "conda env create -f environment.yml" in README
     assert "bash postBuild" in README
+
+
+def quick_start_subsection(title):
+    match = re.search(rf"^### {re.escape(title)}\n(.*?)(?=^##|\Z)", section("Quick start"), flags=re.MULTILINE | re.DOTALL)
+    assert match, f"README.md's Quick start has no '### {title}'"
+    return match.group(1)
+
+
+def test_quick_start_lists_every_course_py_command():
+    listed = re.findall(r"^\| `python3 course\.py (\w+)` \|", quick_start_subsection("All the commands"), re.MULTILINE)
+    assert sorted(listed) == sorted(course.COMMANDS)
+    assert listed[:2] == ["lab", "test"]  # the quick start's two commands first
+
+
+def test_readme_says_the_lab_runs_as_root_with_allow_root():
+    quick_start = section("Quick start")
+    assert "root" in quick_start and "`--allow-root`" in quick_start
+
+
+def test_readme_shows_the_lesson_address_the_lab_prints():
+    url = f"http://127.0.0.1:8888/lab/tree/{FIRST_LESSON}?token="
+    assert url in section("Quick start")
+    assert course.lesson_url("http://127.0.0.1:8888/", "abc") == url + "abc"
+
+
+def test_binder_section_says_how_to_publish_the_course():
+    binder = quick_start_subsection("No installation: Binder")
+    assert "public GitHub repository" in binder
+    assert "`OWNER/REPO`" in binder
+    assert re.search(r"first launch\s+builds the environment, which takes several minutes", binder)
+    assert "quick start" in binder  # what learners do while the image is built
+
+
+def test_tests_section_says_how_long_the_full_run_takes():
+    tests = section("For developers").split("\n### Tests\n", 1)[1].split("\n### ")[0]
+    assert re.search(r"A full run takes about \d+ minutes", tests)
+
+
+def test_torch_install_command_puts_torch_into_the_venv_at_the_ci_version():
+    version = re.search(r"\btorch==([\d.]+)", (REPO_ROOT / ".ci" / "run").read_text()).group(1)
+    assert f".venv/bin/python -m pip install torch=={version}" in commands_in(section("For developers"))

@@ -9,10 +9,12 @@ by CI), where a missing torch is a failure.
 """
 
 import os
+import sys
 
 import numpy as np
 import pytest
 
+from conftest import REPO_ROOT
 from helpers_numeric import REDUCTIONS
 from lossedu.classification import (
     binary_cross_entropy,
@@ -25,6 +27,8 @@ from lossedu.classification import (
 from lossedu.regression import huber, huber_grad, mae, mae_grad, mse, mse_grad
 
 TORCH_VERSION = "2.13.0"
+# Into the course's .venv, where the tests run (a bare `pip` installs elsewhere).
+INSTALL_TORCH = f".venv/bin/python -m pip install torch=={TORCH_VERSION}"
 RTOL, ATOL = 1e-12, 1e-13
 
 
@@ -36,16 +40,40 @@ def require_torch():
         except ImportError:
             pytest.fail(
                 "LOSSEDU_REQUIRE_TORCH=1 but torch is not installed; the PyTorch oracle "
-                f"tests need it: run `pip install torch=={TORCH_VERSION}`",
+                f"tests need it: run `{INSTALL_TORCH}`",
                 pytrace=False,
             )
         return torch
-    return pytest.importorskip("torch", reason=f"pip install torch=={TORCH_VERSION} to run")
+    return pytest.importorskip("torch", reason=f"torch is not installed; run `{INSTALL_TORCH}`")
 
 
 @pytest.fixture(scope="module")
 def torch():
     return require_torch()
+
+
+@pytest.fixture
+def without_torch(monkeypatch):
+    """`import torch` fails, as where torch is not installed."""
+    monkeypatch.setitem(sys.modules, "torch", None)
+
+
+def test_skip_message_installs_torch_into_the_course_venv(without_torch, monkeypatch):
+    monkeypatch.delenv("LOSSEDU_REQUIRE_TORCH", raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        require_torch()
+    assert "`.venv/bin/python -m pip install torch==2.13.0`" in skipped.value.msg
+
+
+def test_required_torch_missing_fails_with_the_same_command(without_torch, monkeypatch):
+    monkeypatch.setenv("LOSSEDU_REQUIRE_TORCH", "1")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        require_torch()
+    assert "`.venv/bin/python -m pip install torch==2.13.0`" in failed.value.msg
+
+
+def test_ci_installs_the_torch_version_the_messages_name():
+    assert f" torch=={TORCH_VERSION}\n" in (REPO_ROOT / ".ci" / "run").read_text()
 
 
 def tensor(torch, array, requires_grad=False):

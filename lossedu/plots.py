@@ -220,9 +220,47 @@ def _check_mapping(values, name: str) -> None:
         raise TypeError(f"{name} must be a non-empty dict of name -> value, got {type(values).__name__}")
 
 
+def _jumps(jumps, names) -> dict:
+    """Check ``jumps`` (name -> x positions) against the names of the losses drawn."""
+    if jumps is None:
+        return {}
+    if not isinstance(jumps, Mapping):
+        raise TypeError(f"jumps must be a dict of name -> x positions, got {type(jumps).__name__}")
+    names = list(names)
+    unknown = [name for name in jumps if name not in names]
+    if unknown:
+        raise ValueError(f"jumps names {unknown!r}, which are not among the losses {names!r}")
+    checked = {}
+    for name, positions in jumps.items():
+        positions = np.atleast_1d(np.asarray(positions, dtype=np.float64))
+        if positions.ndim != 1 or not np.all(np.isfinite(positions)):
+            raise ValueError(f"jumps[{name!r}] must be a sequence of finite x positions, got {positions!r}")
+        checked[name] = sorted(float(x) for x in positions)
+    return checked
+
+
+def _pieces_between_jumps(x: np.ndarray, jumps) -> list:
+    """Split the sorted grid ``x`` at each jump; each piece runs up to the float next to the jump."""
+    pieces = []
+    edges = [None, *jumps, None]
+    for start, stop in zip(edges[:-1], edges[1:]):
+        keep = np.ones(x.shape, dtype=bool)
+        if start is not None:
+            keep &= x > start
+        if stop is not None:
+            keep &= x < stop
+        piece = x[keep]
+        if start is not None:
+            piece = np.concatenate([[np.nextafter(start, np.inf)], piece])
+        if stop is not None:
+            piece = np.concatenate([piece, [np.nextafter(stop, -np.inf)]])
+        pieces.append(piece)
+    return pieces
+
+
 def loss_vs_prediction(losses: Mapping[str, Callable], *, pred_range=(-3.0, 3.0), y_true=None,
                        title=None, ylabel="loss", xlabel=r"prediction $\hat{y}$", ax=None, styles=None,
-                       legend_loc="best"):
+                       legend_loc="best", references=None, jumps=None):
     r"""Each loss of one sample as a function of the prediction.
 
     Parameters
@@ -242,6 +280,14 @@ def loss_vs_prediction(losses: Mapping[str, Callable], *, pred_range=(-3.0, 3.0)
         Line properties of some of the losses (see the module docstring).
     legend_loc : str or None
         Where the legend goes (see the module docstring).
+    references : dict of str -> float, optional
+        Horizontal reference lines (a level a loss saturates at), ``name -> y``,
+        drawn dotted in grey and named in the legend.
+    jumps : dict of str -> sequence of float, optional
+        For losses that jump (the 0-1 loss), ``name -> x positions of the
+        jumps``. The curve is drawn in pieces that stop on either side of each
+        jump, with no vertical segment joining them, and a dot marks the
+        value the loss takes at the jump itself.
 
     Returns
     -------
@@ -257,15 +303,28 @@ def loss_vs_prediction(losses: Mapping[str, Callable], *, pred_range=(-3.0, 3.0)
     """
     _check_mapping(losses, "losses")
     line_styles = _styles(styles, losses, "losses")
+    jump_positions = _jumps(jumps, losses)
+    references = {} if references is None else dict(references)
     ax = _axes(ax)
     low, high = (float(v) for v in pred_range)
     predictions = np.linspace(low, high, _CURVE_POINTS)
     for name, fn in losses.items():
         style = {"label": name, **line_styles.get(name, {})}
-        ax.plot(predictions, _evaluate(fn, predictions, name, "loss"), **style)
+        inside = [x for x in jump_positions.get(name, ()) if low < x < high]
+        if not inside:
+            ax.plot(predictions, _evaluate(fn, predictions, name, "loss"), **style)
+            continue
+        for piece in _pieces_between_jumps(predictions, inside):
+            (line,) = ax.plot(piece, _evaluate(fn, piece, name, "loss"), **style)
+            style = {**style, "label": "_nolegend_", "color": line.get_color()}
+        at_jumps = np.array(inside)
+        ax.plot(at_jumps, _evaluate(fn, at_jumps, name, "loss"), linestyle="none", marker="o",
+                markersize=5, color=style["color"], label="_nolegend_")
     if y_true is not None:
         ax.axvline(float(y_true), color="0.35", linestyle="--", linewidth=1.2,
                    label=f"$y = {float(y_true):g}$")
+    for name, value in references.items():
+        ax.axhline(float(value), color="0.35", linestyle=":", linewidth=1.5, label=name)
     ax.set_xlim(low, high)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

@@ -428,3 +428,46 @@ def test_cost_landscape_explicit_levels_and_marked_minimum():
     assert [text.get_text() for text in axes.texts] == ["minimum (0.30, 0.70)"]
     assert axes.get_legend() is None  # the star is annotated, not a legend entry
     render(axes)
+
+
+def test_loss_vs_prediction_draws_a_jump_without_a_vertical_segment():
+    step = lambda m: (m <= 0).astype(float)  # noqa: E731
+    axes = plots.loss_vs_prediction({"0-1 loss": step, "hinge": lambda m: np.maximum(0.0, 1.0 - m)},
+                                    pred_range=(-3.0, 3.0), jumps={"0-1 loss": [0.0]})
+    left, right, dot, hinge = axes.get_lines()
+    x_left, y_left = left.get_data()
+    x_right, y_right = right.get_data()
+    # each piece is flat: 1 up to the float below 0, 0 from the float above 0
+    assert x_left[0] == -3.0 and x_left[-1] == np.nextafter(0.0, -1.0)
+    assert x_right[0] == np.nextafter(0.0, 1.0) and x_right[-1] == 3.0
+    np.testing.assert_array_equal(y_left, np.ones_like(x_left))
+    np.testing.assert_array_equal(y_right, np.zeros_like(x_right))
+    # the dot says which value the loss takes at the jump: 1, since m = 0 counts as a mistake
+    np.testing.assert_array_equal(dot.get_xdata(), [0.0])
+    np.testing.assert_array_equal(dot.get_ydata(), [1.0])
+    assert dot.get_linestyle() == "None" and dot.get_marker() == "o"
+    assert left.get_color() == right.get_color() == dot.get_color() != hinge.get_color()
+    assert legend_labels(axes) == ["0-1 loss", "hinge"]
+    render(axes)
+
+
+def test_loss_vs_prediction_jumps_are_checked():
+    with pytest.raises(ValueError, match="not among the losses"):
+        plots.loss_vs_prediction({"a": lambda p: p}, jumps={"b": [0.0]})
+    with pytest.raises(ValueError, match="finite"):
+        plots.loss_vs_prediction({"a": lambda p: p}, jumps={"a": [np.nan]})
+    with pytest.raises(TypeError, match="jumps"):
+        plots.loss_vs_prediction({"a": lambda p: p}, jumps=[0.0])
+    # a jump outside the drawn range leaves the curve in one piece
+    axes = plots.loss_vs_prediction({"a": lambda p: p}, pred_range=(0.0, 1.0), jumps={"a": [5.0]})
+    assert len(axes.get_lines()) == 1
+
+
+def test_loss_vs_prediction_reference_lines():
+    axes = plots.loss_vs_prediction({"a": lambda p: np.minimum(p ** 2, 1.0)},
+                                    references={"log 2": np.log(2.0)})
+    curve, reference = axes.get_lines()
+    np.testing.assert_allclose(reference.get_ydata(), [np.log(2.0)] * 2, **TOL)
+    assert reference.get_linestyle() == ":"
+    assert legend_labels(axes) == ["a", "log 2"]
+    render(axes)

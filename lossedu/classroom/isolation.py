@@ -265,6 +265,25 @@ class _CgroupOffer:
             self._find()
         except OSError as error:
             self.parents, self.reason = {}, f"cgroups not readable ({error})"
+        self._remove_stale()
+
+    def _remove_stale(self):
+        """Remove the empty cgroups of graders that died before removing them."""
+        for parent in self.parents.values():
+            try:
+                entries = list(parent.iterdir())
+            except OSError:
+                continue
+            for entry in entries:
+                match = re.fullmatch(r"lossedu-learner-(\d+)-.*", entry.name)
+                if match is None or not entry.is_dir():
+                    continue
+                try:
+                    os.kill(int(match.group(1)), 0)
+                except ProcessLookupError:
+                    _remove_cgroup(entry)      # fails harmlessly while it holds processes
+                except OSError:
+                    pass
 
     @property
     def available(self) -> bool:
@@ -328,7 +347,8 @@ class _CgroupOffer:
     def make(self, limits: Limits, uid: int | None) -> "_LearnerCgroup | None":
         if not self.available:
             return None
-        name = f"lossedu-learner-{uid if uid is not None else os.getpid()}-{secrets.token_hex(4)}"
+        # The grader's pid first: what _remove_stale goes by.
+        name = f"lossedu-learner-{os.getpid()}-{uid or 0}-{secrets.token_hex(4)}"
         memory = (limits.memory_mb + limits.scratch_mb) * 1024 * 1024
         made = []
         try:
@@ -601,15 +621,18 @@ class _Bubblewrap(Isolation):
         self.version = version
         self.cgroups = cgroups
         self.as_root = os.geteuid() == 0
-        self.disable_userns = False
-        self.namespace_nproc = False
+        self.disable_userns = False     # --disable-userns (nested bwrap when root)
+        self.namespace_nproc = False    # prlimit --nproc inside the user namespace
+        self.smoke_seconds = None
         self.description = ""
 
     def _describe(self) -> str:
         namespaces = "pid/net/ipc/uts/cgroup/mount namespaces"
         if self.as_root:
             who = (f"a fresh uid per learner ({_LEARNER_UIDS[0]}-{_LEARNER_UIDS[1] - 1}, "
-                   f"not root), no capabilities, no_new_privs, rlimits incl. processes")
+                   f"not root), no capabilities, no_new_privs"
+                   + (", no nested user namespaces" if self.disable_userns else "")
+                   + ", rlimits incl. processes")
         else:
             namespaces = "user/" + namespaces
             who = (f"uid {os.getuid()} mapped in a user namespace, no capabilities, no_new_privs"
@@ -643,7 +666,8 @@ class _Bubblewrap(Isolation):
         shows in the sandbox's /proc/1/cmdline."""
         arguments = [
             "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--new-session", "--die-with-parent",
+            "--unshare-cgroup-try", "--hostname", "lossedu-sandbox",
+            "--new-session", "--die-with-parent",
             "--info-fd", str(info_fd), "--clearenv",
         ]
         if not self.as_root:
@@ -680,6 +704,11 @@ class _Bubblewrap(Isolation):
         if self.as_root:
             arguments += [_SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                           "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+            if self.disable_userns:
+                # bwrap again, now unprivileged, only to forbid nested user
+                # namespaces (which an unprivileged uid may otherwise create).
+                arguments += [self.bwrap, "--unshare-user", "--disable-userns",
+                              "--uid", str(uid), "--gid", str(uid), "--bind", "/", "/", "--"]
         elif self.namespace_nproc:
             arguments += [_PRLIMIT, f"--nproc={limits.processes}:{limits.processes}", "--"]
         arguments += [f"{_SANDBOX_PYTHON}/{interpreter.executable}", "-I", "-S", "-B", program]
@@ -821,7 +850,9 @@ import os, sys
 sys.path.append(os.environ["LOSSEDU_SANDBOX_SITE"])
 import numpy
 assert float(numpy.arange(4.0).sum()) == 6.0
-if os.getuid() == 0 or os.geteuid() == 0:
+status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+if (os.getuid() == 0 or os.geteuid() == 0 or int(status["CapEff"], 16) != 0
+        or int(status["NoNewPrivs"]) != 1):
     sys.exit(3)
 """
 
@@ -861,16 +892,32 @@ def _probe_bubblewrap(bwrap: str | None) -> tuple:
         return None, (f"bubblewrap {version} at {path} is too old (0.5 or newer is needed for "
                       f"--size and --perms). " + _INSTALL_HINT)
     isolation = _Bubblewrap(path, version, _cgroups())
+    isolation.disable_userns = "--disable-userns" in help_text
     if isolation.as_root:
         if not os.access(_SETPRIV, os.X_OK):
             return None, (f"{_SETPRIV} (util-linux) is missing; the grader runs as root and needs "
                           f"it to start learner code under an unprivileged uid. Install util-linux "
                           f"(Debian/Ubuntu `apt-get install util-linux`).")
+        # The nested bwrap must be reachable inside, where only /usr is.
+        isolation.disable_userns &= os.path.realpath(path).startswith("/usr/")
     else:
-        isolation.disable_userns = "--disable-userns" in help_text
         isolation.namespace_nproc = (os.access(_PRLIMIT, os.X_OK)
                                      and _kernel_at_least(5, 14))
+    failure = _smoke_test(isolation, version)
+    if failure is not None and isolation.as_root and isolation.disable_userns:
+        # Unprivileged user namespaces may be off (only root can make them):
+        # isolate without forbidding nested ones, which then cannot be made either.
+        isolation.disable_userns = False
+        failure = _smoke_test(isolation, version)
+    if failure is not None:
+        return None, failure
+    return isolation, None
+
+
+def _smoke_test(isolation: _Bubblewrap, version: str) -> str | None:
+    """Start the real thing once; None when it works, else why not."""
     isolation.description = isolation._describe()
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="lossedu-isolation-") as folder:
         script = Path(folder) / "smoke.py"
         script.write_text(_SMOKE_SCRIPT)
@@ -884,22 +931,24 @@ def _probe_bubblewrap(bwrap: str | None) -> tuple:
                     code = process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     process.kill()
-                    return None, "the bubblewrap smoke test did not finish within 30 seconds"
+                    return "the bubblewrap smoke test did not finish within 30 seconds"
         except (OSError, subprocess.SubprocessError) as error:
-            return None, f"bubblewrap could not be started: {error}"
+            return f"bubblewrap could not be started: {error}"
         except IsolationUnavailable as error:
-            return None, str(error)
+            return str(error)
         # bwrap's own complaints are the lines it prefixes with "bwrap:".
         lines = errors.read_text(errors="replace").strip().splitlines()
         message = " ".join(line for line in lines if line.startswith("bwrap")) or " ".join(lines[-3:])
     if code == 0:
-        return isolation, None
+        isolation.smoke_seconds = time.monotonic() - started
+        return None
     if code == 3:
-        return None, "the smoke test ran as root inside the sandbox; refusing to grade with it"
+        return ("the smoke test ran as root, with capabilities or without no_new_privs inside "
+                "the sandbox; refusing to grade with it")
     if re.search(r"namespace|uid map|Operation not permitted|setting up", message, re.I):
-        return None, f"bubblewrap {version} failed: {message[-400:]}. " + _USERNS_HINT
-    return None, (f"the bubblewrap smoke test failed (exit {code}): "
-                  f"{message[-400:] or 'no message'}. " + _INSTALL_HINT)
+        return f"bubblewrap {version} failed: {message[-400:]}. " + _USERNS_HINT
+    return (f"the bubblewrap smoke test failed (exit {code}): "
+            f"{message[-400:] or 'no message'}. " + _INSTALL_HINT)
 
 
 def _kernel_at_least(major: int, minor: int) -> bool:
@@ -937,7 +986,6 @@ def find_isolation(*, allow_unisolated: bool = False, bwrap: str | None = None) 
 
 def describe_isolation(*, bwrap: str | None = None) -> str:
     """What ``lossedu grade --check-isolation`` prints: what was found, or why not."""
-    started = time.monotonic()
     isolation, reason = _isolation_or_reason(bwrap)
     if isolation is None:
         return "\n".join([
@@ -951,7 +999,7 @@ def describe_isolation(*, bwrap: str | None = None) -> str:
     lines = [
         isolation.description,
         f"  bubblewrap {isolation.version} at {isolation.bwrap}; smoke test passed "
-        f"({time.monotonic() - started:.2f} s, including the first start)",
+        f"(a sandboxed python importing numpy in {isolation.smoke_seconds:.2f} s)",
         "  namespaces: pid (sees only its own processes, fresh /proc), net (no network, own "
         "loopback),",
         "    ipc, uts, mount (read-only /usr, interpreter and numpy; tmpfs /tmp the only writable "
@@ -959,7 +1007,10 @@ def describe_isolation(*, bwrap: str | None = None) -> str:
     ]
     if isolation.as_root:
         lines.append(f"  user: the grader is root; each learner runs under its own uid from "
-                     f"{_LEARNER_UIDS[0]}-{_LEARNER_UIDS[1] - 1} (setpriv), never root")
+                     f"{_LEARNER_UIDS[0]}-{_LEARNER_UIDS[1] - 1} (setpriv), never root"
+                     + ("; nested user namespaces disabled (a second, unprivileged bwrap)"
+                        if isolation.disable_userns else
+                        "; nested user namespaces not disabled"))
     else:
         lines.append(f"  user: uid {os.getuid()} inside a user namespace; capabilities dropped"
                      + ("; nested user namespaces disabled" if isolation.disable_userns else ""))

@@ -11,10 +11,12 @@ import json
 import os
 import secrets
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -590,6 +592,36 @@ def test_only_the_passed_descriptors_are_inherited(isolation):
     assert extra_write in fds
     assert leaked_write not in fds
     assert len(fds) == 6, fds
+
+
+@pytest.mark.slow
+def test_isolation_for_a_grader_that_is_not_root(isolation, tmp_path):
+    """This file again, with the grader as an unprivileged user (bwrap's user namespace mode)."""
+    if os.geteuid() != 0:
+        pytest.skip("this run is already the unprivileged one")
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    system_python = Path(f"/usr/bin/python{version}")
+    if not system_python.exists() or not Path("/usr/bin/setpriv").exists():
+        pytest.skip(f"needs {system_python} (the grader's Python version, readable by an "
+                    f"unprivileged user) and /usr/bin/setpriv")
+    site_packages = Path(pytest.__file__).resolve().parent.parent
+    scratch = Path(tempfile.mkdtemp(prefix="lossedu-isolation-nobody-"))
+    scratch.chmod(0o777)
+    try:
+        run = subprocess.run(
+            ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+             str(system_python), "-m", "pytest", str(Path(__file__)), "-q", "-p",
+             "no:cacheprovider", f"--basetemp={scratch / 'pytest'}", "-m", "not slow",
+             "-W", "error"],
+            env={"PATH": "/usr/bin:/bin", "HOME": str(scratch), "LANG": "C.UTF-8",
+                 "PYTHONPATH": f"{REPO_ROOT}:{site_packages}", "LOSSEDU_REQUIRE_ISOLATION": "1"},
+            cwd=scratch, capture_output=True, text=True, timeout=600)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if "No module named" in run.stdout + run.stderr and run.returncode == 1:
+        pytest.skip(f"{system_python} cannot import the test dependencies: {run.stderr[-300:]}")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout
 
 
 # ---------------------------------------------------------------------------

@@ -21,15 +21,20 @@ What the child gets
   namespace; a minimal ``/dev`` (read-only); and an empty, size-limited tmpfs
   at ``/tmp`` (the working folder), the only writable place. Nothing of the
   course, its solutions, lossedu, the grader's home or ``/etc`` is there.
-- New pid, network (only a loopback of its own), IPC, UTS, cgroup and mount
-  namespaces, and a new user namespace when the grader is not root.
+- New pid, network (only a loopback of its own), IPC, UTS (hostname
+  ``lossedu-sandbox``), cgroup and mount namespaces, and a new user namespace
+  when the grader is not root.
 - When the grader runs as root, the learner never does: bubblewrap (as root,
   without a user namespace) builds the namespaces, then util-linux
   ``setpriv`` switches to a fresh unprivileged uid/gid drawn from
   1,000,000-1,999,999 (one per sandbox, so that learners never share a uid
   and ``RLIMIT_NPROC`` counts one learner's processes only), clears the
   supplementary groups, empties every capability set and sets
-  ``no_new_privs`` before the interpreter starts.
+  ``no_new_privs`` before the interpreter starts. A second, unprivileged
+  ``bwrap --unshare-user --disable-userns`` then forbids nested user
+  namespaces (which any unprivileged uid could otherwise create, with the
+  kernel surface they open); where the kernel allows no unprivileged user
+  namespaces, that step is left out (the learner cannot make one either).
 - When the grader is not root: bubblewrap's unprivileged mode (a user
   namespace mapping the instructor's uid), ``--cap-drop ALL``,
   ``--disable-userns``, and ``no_new_privs`` (bubblewrap always sets it).
@@ -88,9 +93,9 @@ address are already closed: the learner has no capabilities, holds
 ``no_new_privs``, cannot see or signal outside its pid namespace, has no
 network, and cannot write outside its tmpfs. What a filter would still add is
 a smaller kernel surface (``bpf``, ``perf_event_open``, ``io_uring``,
-``keyctl``, nested user namespaces when the grader is root); that is the
-place to revisit if the course ever grades untrusted code on a shared host
-with an unpatched kernel.
+``keyctl``; nested user namespaces are already forbidden by
+``--disable-userns``); that is the place to revisit if the course ever grades
+untrusted code on a shared host with an unpatched kernel.
 
 Without isolation
 -----------------
@@ -535,10 +540,12 @@ class IsolatedProcess:
 
     def kill(self) -> None:
         """SIGKILL the learner's process and everything it started; idempotent."""
-        try:
-            os.killpg(self._popen.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        # Only while unreaped: the pid (and group id) cannot be reused until then.
+        if self._popen.poll() is None:
+            try:
+                os.killpg(self._popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         try:
             self._popen.kill()
         except ProcessLookupError:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -502,6 +503,21 @@ def test_killing_the_grader_kills_the_learner(isolation, tmp_path):
         runner.wait()
         runner.stdout.close()
         os.close(keep_alive_read)
+
+
+def test_a_learner_dies_with_the_thread_that_started_it(isolation):
+    """The documented caveat of --die-with-parent: start learners from long-lived threads."""
+    started = []
+    thread = threading.Thread(target=lambda: started.append(
+        start_probe(isolation, "import time; time.sleep(30)")))
+    thread.start()
+    thread.join()
+    process, result_read = started[0]
+    try:
+        assert process.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        process.kill()
+        os.close(result_read)
 
 
 def test_memory_exhaustion_raises_memory_error(isolation):

@@ -77,7 +77,9 @@ so a script behaves alike in both modes. ``args`` reach the script unchanged.
 Killing
 -------
 :meth:`IsolatedProcess.kill` sends SIGKILL to bubblewrap's process group;
-``--die-with-parent`` then kills the pid namespace's init, and the kernel
+``--die-with-parent`` then kills the pid namespace's init (it also does so
+when the grader dies, or the grader's *thread* that called ``start``: start
+learners from long-lived threads), and the kernel
 kills every process of a pid namespace whose init dies, ``setsid``-ed and
 double-forked ones included. ``kill`` waits until that init is gone (through
 a pidfd), kills whatever is left in the learner's cgroup, and removes the
@@ -114,7 +116,6 @@ import importlib.util
 import os
 import platform
 import re
-import resource
 import secrets
 import select
 import shutil
@@ -129,6 +130,11 @@ import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import resource
+except ImportError:      # Windows: no rlimits, no fork; nothing here can run there
+    resource = None
 
 __all__ = [
     "IsolatedProcess", "Isolation", "IsolationUnavailable", "Limits", "SANDBOX_SITE_VARIABLE",
@@ -601,10 +607,20 @@ class Isolation:
         ``pass_fds`` are the only descriptors the child inherits (same numbers);
         stdin, stdout and stderr are /dev/null. The child finds numpy through
         ``os.environ[SANDBOX_SITE_VARIABLE]`` (see the module docstring).
+
+        Start learners from a thread that outlives them (the main thread, or
+        a pool thread that lives as long as the pool): ``--die-with-parent``
+        rests on the kernel's parent-death signal, which fires when the
+        *thread* that started the process ends, and the learner is then
+        killed (its exit code is -9).
         """
         raise NotImplementedError
 
     def _check_start(self, script, args, pass_fds, limits):
+        if resource is None or os.name != "posix":
+            raise IsolationUnavailable(
+                "learner processes need a POSIX system with rlimits; on Windows, grade in WSL2 "
+                "or a Linux VM. " + _INSTALL_HINT)
         script = Path(script)
         if not script.is_file():
             raise FileNotFoundError(f"the script to run in the sandbox, {script}, is not a file")

@@ -379,6 +379,55 @@ def test_child_cannot_make_namespaces_or_mounts(isolation):
     assert result["hostname"] == "lossedu-sandbox"
 
 
+def test_seccomp_denies_the_listed_calls_and_other_abis(isolation):
+    if isolation.seccomp is None:
+        pytest.skip("no seccomp table for this architecture")
+    numbers = {"x86_64": {"io_uring_setup": 425, "bpf": 321, "perf_event_open": 298,
+                          "keyctl": 250, "userfaultfd": 323, "getpid": 39},
+               "aarch64": {"io_uring_setup": 425, "bpf": 280, "perf_event_open": 241,
+                           "keyctl": 219, "userfaultfd": 282, "getpid": 172}}[os.uname().machine]
+    result = run_probe(isolation, f"""
+        import ctypes, os
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        numbers = {numbers!r}
+        def call(number, *args):
+            ctypes.set_errno(0)
+            return [libc.syscall(ctypes.c_long(number), *args), ctypes.get_errno()]
+        result["denied"] = {{name: call(number, 0, 0, 0, 0, 0)
+                            for name, number in numbers.items() if name != "getpid"}}
+        result["getpid"] = call(numbers["getpid"]) + [os.getpid()]
+        result["x32_getpid"] = call(0x40000000 | numbers["getpid"])
+        result["status"] = [line for line in open("/proc/self/status")
+                            if line.startswith("Seccomp:")]
+    """)
+    assert "error" not in result, result
+    for name, (value, error_number) in result["denied"].items():
+        assert (value, error_number) == (-1, errno.EPERM), name
+    assert result["getpid"][0] == result["getpid"][2]      # ordinary calls still work
+    if os.uname().machine == "x86_64":
+        assert result["x32_getpid"] == [-1, errno.ENOSYS]
+    assert result["status"] == ["Seccomp:\t2\n"]
+
+
+def test_seccomp_program_is_well_formed():
+    """Every jump lands inside the program, which ends in returns, per architecture."""
+    import struct
+    for machine in ("x86_64", "aarch64"):
+        program = isolation_module._seccomp_program(machine)
+        instructions = list(struct.iter_unpack("=HBBI", program))
+        for position, (code, true, false, _) in enumerate(instructions):
+            if code & 0x07 == 0x05:          # BPF_JMP
+                assert position + 1 + max(true, false) < len(instructions)
+        assert [code for code, *_ in instructions[-2:]] == [0x06, 0x06]
+        # The calls a numpy computation needs are not in the list.
+        denied = {row[0 if machine == "x86_64" else 1]
+                  for row in isolation_module._DENIED_CALLS.values()}
+        assert not denied & ({0, 1, 3, 9, 11, 56, 57, 59, 435} if machine == "x86_64" else
+                             {63, 64, 57, 222, 215, 220, 221, 435})
+    assert isolation_module._seccomp_program("riscv64") is None
+
+
 # ---------------------------------------------------------------------------
 # limits and killing
 # ---------------------------------------------------------------------------

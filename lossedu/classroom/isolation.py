@@ -184,9 +184,9 @@ _USERNS_HINT = (
     "The kernel refused to create the namespaces. Allow unprivileged user namespaces: "
     "`sudo sysctl -w kernel.unprivileged_userns_clone=1` (Debian kernels before 6.x), "
     "`sudo sysctl -w user.max_user_namespaces=15000`, or on Ubuntu 23.10+ "
-    "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`; inside Docker, start "
-    "the container with `--security-opt seccomp=unconfined --security-opt apparmor=unconfined` "
-    "(or grade as root in the container). "
+    "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`. Inside Docker or Podman "
+    "the default seccomp profile forbids namespaces: start the container with "
+    "`--security-opt seccomp=unconfined --security-opt apparmor=unconfined` (or `--privileged`). "
     "`lossedu grade --no-isolation` grades without isolation; every feedback page and the "
     "summary are then marked \"not isolated\".")
 

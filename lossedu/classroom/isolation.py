@@ -62,6 +62,17 @@ What the child gets
   line from a pipe (``--args``), so ``/proc/1/cmdline`` inside the sandbox
   shows no host path either.
 
+Use
+---
+::
+
+    isolation = find_isolation()            # or find_isolation(allow_unisolated=True)
+    print(isolation.description)            # one line for the terminal and feedback
+    process = isolation.start(CHILD_SCRIPT, [str(read_fd), str(write_fd)],
+                              pass_fds=(read_fd, write_fd), limits=Limits(memory_mb=1024))
+    ...                                     # talk over the pipes, with deadlines
+    process.kill()                          # always: ends everything it started
+
 How the child finds numpy
 -------------------------
 ``-I`` ignores ``PYTHON*`` variables and ``-S`` skips site-packages, so

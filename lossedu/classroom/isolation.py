@@ -559,14 +559,23 @@ def _give_back_uid(uid: int | None):
 def _set_limits(limits: Limits, processes: bool):
     """rlimits of the calling process (preexec_fn), inherited by everything it starts."""
     memory = limits.memory_mb * 1024 * 1024
-    for which, value in ((resource.RLIMIT_AS, memory),
-                         (resource.RLIMIT_CPU, limits.cpu_seconds),
-                         (resource.RLIMIT_FSIZE, limits.scratch_mb * 1024 * 1024),
-                         (resource.RLIMIT_NOFILE, limits.open_files),
-                         (resource.RLIMIT_CORE, 0)):
-        resource.setrlimit(which, (value, value))
+    wanted = [(resource.RLIMIT_AS, memory),
+              (resource.RLIMIT_CPU, limits.cpu_seconds),
+              (resource.RLIMIT_FSIZE, limits.scratch_mb * 1024 * 1024),
+              (resource.RLIMIT_NOFILE, limits.open_files),
+              (resource.RLIMIT_CORE, 0)]
     if processes:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+        wanted.append((resource.RLIMIT_NPROC, limits.processes))
+    for which, value in wanted:
+        hard = resource.getrlimit(which)[1]
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)       # never above what the grader may set
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            if sys.platform.startswith("linux"):
+                raise
+            # macOS refuses some (RLIMIT_AS); the fallback is unisolated there anyway.
 
 
 class IsolatedProcess:

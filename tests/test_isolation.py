@@ -638,6 +638,28 @@ def test_cgroup_limits_are_set_and_removed_after_kill(isolation):
     assert not any(folder.exists() for folder in folders)
 
 
+def test_cgroups_left_by_a_dead_grader_are_removed_but_fresh_ones_kept():
+    offer = isolation_module._cgroups()
+    if not offer.available:
+        pytest.skip(f"no cgroup on this machine: {offer.reason}")
+    parent = next(iter(offer.parents.values()))
+    # 999999999 is above any pid_max, so that grader is dead.
+    stale = parent / f"lossedu-learner-999999999-1000001-{secrets.token_hex(4)}"
+    fresh = parent / f"lossedu-learner-999999999-1000002-{secrets.token_hex(4)}"
+    stale.mkdir()
+    fresh.mkdir()
+    try:
+        an_hour_ago = time.time() - 3600
+        os.utime(stale, (an_hour_ago, an_hour_ago))
+        offer._remove_stale()
+        assert not stale.exists()
+        assert fresh.exists()     # it may belong to a grader that just made it
+    finally:
+        for folder in (stale, fresh):
+            if folder.exists():
+                folder.rmdir()
+
+
 def test_only_the_passed_descriptors_are_inherited(isolation):
     extra_read, extra_write = os.pipe()
     leaked_read, leaked_write = os.pipe()

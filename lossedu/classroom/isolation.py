@@ -309,17 +309,25 @@ class _CgroupOffer:
         self._remove_stale()
 
     def _remove_stale(self):
-        """Remove the empty cgroups of graders that died before removing them."""
+        """Remove the empty cgroups of graders that died before removing them.
+
+        Only those older than a minute: a grader in another pid namespace
+        (whose pid looks dead from here) may have just made one, empty until
+        its learner enters it.
+        """
+        old = time.time() - 60
         for parent in self.parents.values():
             try:
                 entries = list(parent.iterdir())
             except OSError:
                 continue
             for entry in entries:
-                match = re.fullmatch(r"lossedu-learner-(\d+)-.*", entry.name)
-                if match is None or not entry.is_dir():
+                match = re.fullmatch(r"lossedu-learner-(\d+)-\d+-[0-9a-f]{8}", entry.name)
+                if match is None:
                     continue
                 try:
+                    if entry.stat().st_mtime > old:
+                        continue
                     os.kill(int(match.group(1)), 0)
                 except ProcessLookupError:
                     _remove_cgroup(entry)      # fails harmlessly while it holds processes

@@ -125,6 +125,7 @@ Its :attr:`Isolation.description` begins with "NOT ISOLATED".
 """
 from __future__ import annotations
 
+import atexit
 import errno
 import importlib.util
 import os
@@ -492,6 +493,16 @@ class _LearnerCgroup:
         return removed
 
 
+_leftover_cgroups: list = []
+
+
+@atexit.register
+def _remove_leftover_cgroups():
+    for cgroup in _leftover_cgroups:
+        cgroup.kill_all(time.monotonic() + 1)
+        cgroup.remove(time.monotonic() + 1)
+
+
 def _kill_pid_in(pid: int, cgroup_name: str):
     """SIGKILL pid, unless it left the cgroup (its number may have been reused)."""
     try:
@@ -661,7 +672,8 @@ class IsolatedProcess:
                 pass
         if self._cgroup is not None:
             self._cgroup.kill_all(deadline)
-            self._cgroup.remove(deadline)
+            if not self._cgroup.remove(time.monotonic() + _KILL_WAIT_SECONDS):
+                _leftover_cgroups.append(self._cgroup)   # retried at exit
         _give_back_uid(self.uid)
 
     def __enter__(self):

@@ -782,6 +782,32 @@ def test_unisolated_fallback_runs_with_limits_and_a_clean_environment(monkeypatc
     assert result["bytes"] == "MemoryError"
 
 
+def test_unisolated_kill_ends_setsid_children_through_the_cgroup(tmp_path):
+    """Without namespaces, the learner's cgroup is what finds escaped sessions."""
+    fallback = unisolated()
+    if not fallback.cgroups.available:
+        pytest.skip(f"no cgroup on this machine: {fallback.cgroups.reason}")
+    keep_alive_read, keep_alive_write = os.pipe()
+    code = SLEEPERS.format(keep_alive=keep_alive_write, sleep=30, canary=str(tmp_path / "canary"))
+    try:
+        process, result_read = start_probe(fallback, code, limits=Limits(processes=64),
+                                           extra_fds=(keep_alive_write,))
+        os.close(keep_alive_write)
+        try:
+            assert json.loads(read_line(result_read, 60)) == {"started": True}
+            started = b""
+            while len(started) < 30:
+                assert select.select([keep_alive_read], [], [], 30)[0], started
+                started += os.read(keep_alive_read, 64)
+        finally:
+            process.kill()
+            os.close(result_read)
+        _, ended = read_to_end(keep_alive_read, 10)
+        assert ended, "setsid children survived the kill"
+    finally:
+        os.close(keep_alive_read)
+
+
 def test_limits_reject_bad_values():
     with pytest.raises(ValueError, match="memory_mb must be a positive whole number, got 0"):
         Limits(memory_mb=0)

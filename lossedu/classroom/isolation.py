@@ -40,7 +40,8 @@ What the child gets
   ``--disable-userns``, and ``no_new_privs`` (bubblewrap always sets it).
   ``RLIMIT_NPROC`` is set inside the new user namespace with util-linux
   ``prlimit``; since Linux 5.14 it then counts the processes of that
-  namespace only, not all of the instructor's.
+  namespace only, not all of the instructor's. (Either way the count
+  includes bubblewrap's own helper process in the sandbox.)
 - rlimits, set before ``bwrap`` is executed and inherited: address space
   (``RLIMIT_AS``), CPU seconds, file size (the scratch size), open files,
   core dumps 0, processes (see above).
@@ -58,9 +59,11 @@ What the child gets
   settings for the BLAS libraries, ``MALLOC_ARENA_MAX=2``, the
   ``LOSSEDU_SANDBOX_SITE`` variable below and, when the interpreter was built
   with a shared ``libpython`` whose run path names the real prefix,
-  ``LD_LIBRARY_PATH=/sandbox/python/lib``. bubblewrap reads its own command
-  line from a pipe (``--args``), so ``/proc/1/cmdline`` inside the sandbox
-  shows no host path either.
+  ``LD_LIBRARY_PATH=/sandbox/python/lib``. bubblewrap reads its options,
+  which name host paths, from a pipe (``--args``), so ``/proc/1/cmdline``
+  inside the sandbox shows sandbox paths only. (``/proc/self/mountinfo``
+  still names the folders the binds come from: their paths, not their
+  contents.)
 
 Use
 ---
@@ -115,8 +118,9 @@ the description says so.
 
 Without isolation
 -----------------
-:func:`find_isolation` with ``allow_unisolated=True`` (and
-:func:`unisolated`) give the plain child: same interpreter and command line,
+:func:`unisolated` (``--no-isolation``), and :func:`find_isolation` with
+``allow_unisolated=True`` on a machine where bubblewrap cannot work, give the
+plain child: same interpreter and command line,
 same environment, rlimits, a new session, ``pass_fds`` only, and the cgroup
 when one can be made, but the grader's uid, files, network and processes.
 Its :attr:`Isolation.description` begins with "NOT ISOLATED".
@@ -926,9 +930,9 @@ class _Unisolated(Isolation):
             user = pwd.getpwuid(os.getuid()).pw_name
         except (ImportError, KeyError):
             user = f"uid {os.getuid()}"
-        cgroup = (f"; cgroup {cgroups.version} memory+pids" if cgroups.available else "")
+        cgroup = (f" and a cgroup {cgroups.version} (memory+pids)" if cgroups.available else "")
         self.description = (f"NOT ISOLATED ({reason}): learner code runs as {user} with "
-                            f"rlimits only{cgroup}; it can read the grader's files, use the "
+                            f"rlimits{cgroup} only; it can read the grader's files, use the "
                             f"network and see its processes")
         self._site = None
         self._site_lock = threading.Lock()
@@ -1012,7 +1016,7 @@ def _probe_bubblewrap(bwrap: str | None) -> tuple:
                       + _INSTALL_HINT)
     path = _bwrap_path(bwrap)
     if path is None:
-        where = bwrap if bwrap is not None else "on PATH or at /usr/bin/bwrap"
+        where = f"at {bwrap}" if bwrap is not None else "on PATH or at /usr/bin/bwrap"
         return None, f"bubblewrap (bwrap) was not found {where}. " + _INSTALL_HINT
     try:
         version_text = subprocess.run([path, "--version"], capture_output=True, text=True,

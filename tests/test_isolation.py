@@ -620,7 +620,8 @@ def test_cgroup_limits_are_set_and_removed_after_kill(isolation):
     if not cgroup_offer.available:
         pytest.skip(f"no cgroup on this machine: {cgroup_offer.reason}")
     process, result_read = start_probe(isolation, "import time; time.sleep(30)",
-                                       limits=Limits(memory_mb=300, processes=12, scratch_mb=4))
+                                       limits=Limits(memory_mb=300, processes=12, scratch_mb=4,
+                                                     cpus=0.5))
     try:
         folders = process._cgroup.folders
         assert all(folder.is_dir() for folder in folders)
@@ -632,10 +633,35 @@ def test_cgroup_limits_are_set_and_removed_after_kill(isolation):
         else:
             assert int(files["memory.max"].read_text()) == 304 * 1024 * 1024
         assert int(files["pids.max"].read_text()) == 12
+        if cgroup_offer.cpu:       # half of each 100 ms period
+            if "cpu.cfs_quota_us" in files:
+                assert int(files["cpu.cfs_quota_us"].read_text()) == 50_000
+                assert int(files["cpu.cfs_period_us"].read_text()) == 100_000
+            else:
+                assert files["cpu.max"].read_text().split() == ["50000", "100000"]
     finally:
         process.kill()
         os.close(result_read)
     assert not any(folder.exists() for folder in folders)
+
+
+def test_cpu_quota_throttles_a_busy_learner(isolation):
+    cgroup_offer = isolation_module._cgroups()
+    if not cgroup_offer.cpu:
+        pytest.skip("no cgroup cpu controller on this machine")
+    process, result_read = start_probe(isolation, "while True: pass", limits=Limits(cpus=0.1))
+    try:
+        time.sleep(1.0)
+        statistics = {}
+        for folder in process._cgroup.folders:
+            if (folder / "cpu.stat").exists():
+                statistics = dict(line.split() for line in (folder / "cpu.stat").read_text()
+                                  .splitlines() if len(line.split()) == 2)
+                break
+        assert int(statistics["nr_throttled"]) > 0, statistics
+    finally:
+        process.kill()
+        os.close(result_read)
 
 
 def test_cgroups_left_by_a_dead_grader_are_removed_but_fresh_ones_kept():
@@ -815,3 +841,5 @@ def test_limits_reject_bad_values():
         Limits(processes=2.5)
     with pytest.raises(ValueError, match="open_files must be at least 8"):
         Limits(open_files=3)
+    with pytest.raises(ValueError, match="cpus must be a number of CPUs from 0.01 to 1024, got 0"):
+        Limits(cpus=0)

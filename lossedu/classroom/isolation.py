@@ -222,6 +222,10 @@ class Limits:
         learner's own uid or user namespace; cgroup ``pids.max``).
     scratch_mb: size of the writable tmpfs at ``/tmp``, and ``RLIMIT_FSIZE``.
     open_files: ``RLIMIT_NOFILE``.
+    cpus: CPU time per wall-clock second that all the learner's processes
+        together may use (cgroup ``cpu`` quota, where the machine offers the
+        controller), so that one learner's processes cannot slow a learner
+        graded beside it into a timeout.
     """
 
     memory_mb: int = 2048
@@ -229,12 +233,17 @@ class Limits:
     processes: int = 16
     scratch_mb: int = 16
     open_files: int = 64
+    cpus: float = 1.0
 
     def __post_init__(self):
         for name in ("memory_mb", "cpu_seconds", "processes", "scratch_mb", "open_files"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"Limits.{name} must be a positive whole number, got {value!r}")
+        if (isinstance(self.cpus, bool) or not isinstance(self.cpus, (int, float))
+                or not 0.01 <= self.cpus <= 1024):
+            raise ValueError(f"Limits.cpus must be a number of CPUs from 0.01 to 1024, "
+                             f"got {self.cpus!r}")
         if self.open_files < 8:
             raise ValueError(f"Limits.open_files must be at least 8 (the interpreter needs a "
                              f"few to start), got {self.open_files}")
@@ -306,6 +315,7 @@ class _CgroupOffer:
     def __init__(self):
         self.version = None          # "v1" or "v2"
         self.parents: dict = {}      # controller -> parent folder (v1), or {"v2": folder}
+        self.cpu = False             # the cpu controller too (optional)
         self.reason = ""
         try:
             self._find()
@@ -343,6 +353,10 @@ class _CgroupOffer:
     def available(self) -> bool:
         return bool(self.parents)
 
+    @property
+    def controllers(self) -> str:
+        return "memory+pids+cpu" if self.cpu else "memory+pids"
+
     def _find(self):
         memberships = {}             # controller -> path of this process, "" key for v2
         for line in Path("/proc/self/cgroup").read_text().splitlines():
@@ -365,16 +379,17 @@ class _CgroupOffer:
             return candidate if candidate.is_dir() and os.access(candidate, os.W_OK) else None
 
         v1 = {}
-        for controller in ("memory", "pids"):
+        for controller in ("memory", "pids", "cpu"):
             for fstype, root, point, options in mounts:
                 if fstype == "cgroup" and controller in options and controller in memberships:
                     found = folder(root, point, memberships[controller])
                     if found is not None:
                         v1[controller] = found
                         break
-        if len(v1) == 2:
-            self.version, self.parents = "v1", v1
+        if "memory" in v1 and "pids" in v1:
+            self.version, self.parents, self.cpu = "v1", v1, "cpu" in v1
             return
+        v1.pop("cpu", None)
         chosen = os.environ.get(_CGROUP_PARENT_VARIABLE)
         for fstype, root, point, _ in mounts:
             if fstype != "cgroup2":
@@ -393,7 +408,13 @@ class _CgroupOffer:
                                    f"{'+'.join(sorted(missing))} to subgroups ({error.strerror}); "
                                    f"set {_CGROUP_PARENT_VARIABLE} to a delegated cgroup folder")
                     return
+            if "cpu" not in enabled:
+                try:
+                    (parent / "cgroup.subtree_control").write_text("+cpu")
+                except OSError:
+                    pass
             self.version, self.parents = "v2", {"v2": parent}
+            self.cpu = "cpu" in (parent / "cgroup.subtree_control").read_text().split()
             return
         self.reason = ("no writable cgroup with memory and pids controllers"
                        if not v1 else f"no writable cgroup for {'+'.join({'memory', 'pids'} - set(v1))}")
@@ -419,6 +440,12 @@ class _CgroupOffer:
                 pids_folder.mkdir(mode=0o755)
                 made.append(pids_folder)
                 (pids_folder / "pids.max").write_text(str(limits.processes))
+                if self.cpu:
+                    cpu_folder = self.parents["cpu"] / name
+                    cpu_folder.mkdir(mode=0o755)
+                    made.append(cpu_folder)
+                    (cpu_folder / "cpu.cfs_period_us").write_text("100000")
+                    (cpu_folder / "cpu.cfs_quota_us").write_text(str(int(limits.cpus * 100_000)))
             else:
                 cgroup = self.parents["v2"] / name
                 cgroup.mkdir(mode=0o755)
@@ -427,6 +454,8 @@ class _CgroupOffer:
                 if (cgroup / "memory.swap.max").exists():
                     (cgroup / "memory.swap.max").write_text("0")
                 (cgroup / "pids.max").write_text(str(limits.processes))
+                if self.cpu:
+                    (cgroup / "cpu.max").write_text(f"{int(limits.cpus * 100_000)} 100000")
         except OSError:
             for folder in reversed(made):
                 _remove_cgroup(folder)
@@ -758,8 +787,8 @@ class _Bubblewrap(Isolation):
                       if self.namespace_nproc else
                       ", rlimits (no process limit: RLIMIT_NPROC would be shared with the "
                       "instructor's uid)"))
-        cgroup = (f"cgroup {self.cgroups.version} memory+pids" if self.cgroups.available
-                  else f"no cgroup ({self.cgroups.reason})")
+        cgroup = (f"cgroup {self.cgroups.version} {self.cgroups.controllers}"
+                  if self.cgroups.available else f"no cgroup ({self.cgroups.reason})")
         seccomp = (f"seccomp deny-list ({len(_DENIED_CALLS)} calls)" if self.seccomp
                    else f"no seccomp filter on {platform.machine()}")
         return (f"isolated with bubblewrap {self.version}: {namespaces}, {who}; {cgroup}; "
@@ -930,7 +959,8 @@ class _Unisolated(Isolation):
             user = pwd.getpwuid(os.getuid()).pw_name
         except (ImportError, KeyError):
             user = f"uid {os.getuid()}"
-        cgroup = (f" and a cgroup {cgroups.version} (memory+pids)" if cgroups.available else "")
+        cgroup = (f" and a cgroup {cgroups.version} ({cgroups.controllers})"
+                  if cgroups.available else "")
         self.description = (f"NOT ISOLATED ({reason}): learner code runs as {user} with "
                             f"rlimits{cgroup} only; it can read the grader's files, use the "
                             f"network and see its processes")
@@ -1157,7 +1187,8 @@ def describe_isolation(*, bwrap: str | None = None) -> str:
         "  rlimits: address space, CPU seconds, file size, open files, core 0"
         + (", processes" if isolation.as_root or isolation.namespace_nproc else
            " (no process limit without a cgroup)"),
-        (f"  cgroup {cgroups.version}: memory and pids limits per learner, under "
+        (f"  cgroup {cgroups.version}: memory and pids limits"
+         + (" and a CPU quota" if cgroups.cpu else "") + " per learner, under "
          + ", ".join(str(folder) for folder in cgroups.parents.values()))
         if cgroups.available else f"  cgroup: none ({cgroups.reason})",
         (f"  seccomp: EPERM for {', '.join(sorted(_DENIED_CALLS))}; ENOSYS for other ABIs"

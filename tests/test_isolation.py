@@ -550,6 +550,12 @@ def test_killing_the_grader_kills_the_learner(isolation, tmp_path):
     finally:
         runner.kill()
         runner.wait()
+        # A grader killed with SIGKILL cannot remove its learners' cgroups; the
+        # next grader does (after a minute). Here: they must be empty, and go.
+        for parent in isolation_module._cgroups().parents.values():
+            for folder in parent.glob(f"lossedu-learner-{runner.pid}-*"):
+                assert (folder / "cgroup.procs").read_text() == ""
+                folder.rmdir()
         runner.stdout.close()
         os.close(keep_alive_read)
 

@@ -113,9 +113,10 @@ def test_the_class_graded_on_dask_gets_the_same_grades_as_locally(cluster, tmp_p
 
     learners = sample_class(release, lossedu.training.__file__)
     download = canvas_zip(learners, tmp_path / "submissions.zip")
-    local = grade("01", str(download), "--output", "local", "--seed", "1234", cwd=tmp_path)
+    local = grade("01", str(download), "--output", "local", "--seed", "1234", "--timeout", "3",
+                  cwd=tmp_path)
     assert local.returncode == 0, local.stderr[-4000:]
-    remote = grade("01", str(download), "--output", "dask", "--seed", "1234",
+    remote = grade("01", str(download), "--output", "dask", "--seed", "1234", "--timeout", "3",
                    "--scheduler", cluster, cwd=tmp_path)
     assert remote.returncode == 0, remote.stderr[-4000:]
     assert f"the Dask cluster at {cluster}" in remote.stdout

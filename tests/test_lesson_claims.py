@@ -23,7 +23,7 @@ from lossedu.classification import (
     categorical_cross_entropy_with_logits,
     categorical_cross_entropy_with_logits_grad,
 )
-from lossedu.custom import dice_loss, wasserstein_1d
+from lossedu import dice_loss, wasserstein_1d
 from lossedu.data import (
     load_breast_cancer,
     load_diabetes,

@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
+from lossedu import dice_loss, wasserstein_1d
 from lossedu.activations import sigmoid, softmax
 from lossedu.classification import (
     binary_cross_entropy,
@@ -23,7 +24,6 @@ from lossedu.classification import (
     categorical_cross_entropy_with_logits,
     categorical_cross_entropy_with_logits_grad,
 )
-from lossedu.custom import dice_loss, wasserstein_1d
 from lossedu.data import (
     load_breast_cancer,
     load_diabetes,

@@ -100,6 +100,22 @@ class Listeners:
                 kind = "tcp" if ready_socket is self.tcp else "unix"
                 self.contacts.append((kind, str(sender), data[:200]))
 
+    def check_and_clear(self):
+        """Reach every listener once from here: they record what reaches them."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as connection:
+            connection.sendall(b"self-check")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            sender.sendto(b"self-check", ("127.0.0.1", self.port))
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.connect("\0" + self.unix_name)
+            connection.sendall(b"self-check")
+        deadline = time.monotonic() + 10
+        while len(self.contacts) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        kinds = sorted(kind for kind, _, data in self.contacts if data == b"self-check")
+        assert kinds == ["tcp", "udp", "unix"], self.contacts
+        self.contacts.clear()
+
     def close(self):
         self._stop.set()
         self._thread.join(timeout=5)
@@ -159,6 +175,7 @@ class ProcessWatch:
     def __init__(self, root_pid: int):
         self.root_pid = root_pid
         self.seen = {}                     # pid -> (start time, name)
+        self.learner_uids = set()          # uids of the run's processes other than the grader's
         self.grader_peak_kb = {}           # pid -> VmHWM of the grader's own processes
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
@@ -179,7 +196,10 @@ class ProcessWatch:
             pid = todo.pop()
             if pid in table:
                 self.seen.setdefault(pid, (table[pid][1], table[pid][2]))
-                if table[pid][2] != "bwrap" and _uid(pid) == os.getuid():
+                uid = _uid(pid)
+                if uid is not None and uid != os.getuid():
+                    self.learner_uids.add(uid)
+                if table[pid][2] != "bwrap" and uid == os.getuid():
                     self.grader_peak_kb[pid] = max(self.grader_peak_kb.get(pid, 0),
                                                    _peak_kb(pid))
             todo.extend(children.get(pid, ()))
@@ -196,6 +216,14 @@ class ProcessWatch:
             if info is not None and info[1] == started:
                 alive[pid] = name
         return alive
+
+    def learner_processes(self) -> dict:
+        """Every process, descendant or not, running under a uid a learner of this run had."""
+        found = {}
+        for pid, (_, _, name) in _processes().items():
+            if _uid(pid) in self.learner_uids:
+                found[pid] = name
+        return found
 
 
 def marked_processes(folder: Path) -> dict:
@@ -321,18 +349,22 @@ def red_team(tmp_path_factory):
     os.symlink(victim, output / "course" / "gradebook.db")
     os.symlink(victim, output / "canvas_grades.csv")
     os.mkfifo(output / "grades.csv")
+    elsewhere = folder / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(elsewhere, output / "previous")
 
     visible = {path: file_facts(path) for path in (
         SANDBOX_CHILD, Path(__import__("numpy").__file__).resolve(),
         Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}",
         Path("/usr/bin/env"), solution_path(LESSON), victim, secret_file)}
-    planted_names = [folder / name for folder in (
+    planted_names = [place / name for place in (
         SANDBOX_CHILD.parent, Path(__import__("numpy").__file__).parent, Path("/usr"),
         Path("/"), witness) for name in ("redteam-fifo", "redteam-node", "redteam-link")]
     already = [path for path in planted_names if os.path.lexists(path)]
     assert not already, f"left from an earlier run: {already}"
 
     listeners = Listeners()
+    listeners.check_and_clear()
     targets = Targets(output=str(output), witness=str(witness), secret_file=str(secret_file),
                       victim=str(victim), solution=str(solution_path(LESSON)),
                       repository=str(REPO_ROOT), port=listeners.port,
@@ -362,11 +394,11 @@ def red_team(tmp_path_factory):
     watch.stop()
 
     right_after = snapshot(output)
-    survivors_right_after = watch.alive()
+    survivors_right_after = {**watch.alive(), **watch.learner_processes()}
     marked_right_after = marked_processes(folder)
     time.sleep(QUIET_SECONDS)
     later = snapshot(output)
-    survivors_later = watch.alive()
+    survivors_later = {**watch.alive(), **watch.learner_processes()}
     marked_later = marked_processes(folder)
     listeners.close()
     for pid in {**survivors_later, **marked_later}:   # what this run left: ended, by pid
@@ -392,6 +424,8 @@ def red_team(tmp_path_factory):
         "survivors": {**survivors_right_after, **survivors_later},
         "marked": {**marked_right_after, **marked_later},
         "grader_peak_kb": dict(watch.grader_peak_kb),
+        "seen": dict(watch.seen), "learner_uids": set(watch.learner_uids),
+        "elsewhere": elsewhere,
     }
 
 
@@ -449,6 +483,12 @@ def test_nothing_was_created_or_changed_outside_the_sandbox(red_team):
 
 
 def test_no_learner_process_outlives_the_run(red_team):
+    names = {name for _, name in red_team["seen"].values()}
+    assert "bwrap" in names and MARKER_NAME in names, (
+        f"the watch did not see the sandboxes and the survivors ({sorted(names)}): "
+        "its verdict would mean nothing")
+    if os.getuid() == 0:      # a learner never runs as root: a uid of its own per sandbox
+        assert len(red_team["learner_uids"]) >= len(LABELS) - 1, red_team["learner_uids"]
     assert red_team["survivors"] == {}
     assert red_team["marked"] == {}
 
@@ -468,6 +508,15 @@ def test_planted_links_and_fifo_are_set_aside_not_followed(red_team):
                  "course/gradebook.db"):
         assert stat.S_ISREG(os.lstat(output / name).st_mode), name
     assert float(red_team["rows"][VICTIM_ID]["score"]) == 6.0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a full run moves earlier results into OUT/previous/<time>/ with mkdir(parents=True) and "
+    "rename, following a symlink planted at OUT/previous: the earlier results go to a folder "
+    "of the planter's choice (run.py, _move_aside)"))
+def test_a_planted_previous_link_is_not_followed(red_team):
+    """Earlier results are set aside under previous/; a link planted there leads nowhere."""
+    assert sorted(os.listdir(red_team["elsewhere"])) == []
 
 
 def test_the_graders_memory_stays_bounded_under_result_bombs(red_team):
@@ -560,3 +609,75 @@ def test_no_line_of_the_solutions_or_of_lossedu_is_in_any_output(red_team):
             if any(variant in text for variant in variants(line)):
                 leaks.setdefault(name, []).append(f"{origin}: {line}")
     assert leaks == {}
+
+
+# ---------------------------------------------------------------------------
+# regrading one learner into a folder a co-tenant has planted
+# ---------------------------------------------------------------------------
+
+def _regrade(red_team, download: Path, seconds: float) -> dict:
+    """``lossedu grade 01 DOWNLOAD --output OUT --learner 1101``, ended after ``seconds``."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lossedu", "grade", "01", str(download), "--output",
+         str(red_team["output"]), "--learner", VICTIM_ID, "--timeout", "3",
+         "--learner-timeout", "30"],
+        cwd=red_team["folder"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=instructor_environment(red_team["secret"]), start_new_session=True)
+    try:
+        _, error = process.communicate(timeout=seconds)
+        hung = False
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        _, error = process.communicate(timeout=30)
+        hung = True
+    return {"returncode": process.returncode, "hung": hung,
+            "seconds": time.monotonic() - started, "stderr": error.decode(errors="replace")}
+
+
+@pytest.fixture(scope="module")
+def regraded(red_team):
+    """Two regrades of the honest learner after the class run, each into a planted folder.
+
+    First, links wait at previous/<time>/grades.csv for every second of the next two
+    minutes (where a regrade keeps a copy of the earlier grades.csv), pointing to a file
+    of the instructor's.  Then grades.csv itself is replaced by a FIFO.
+    """
+    from datetime import datetime, timedelta
+
+    output, folder = red_team["output"], red_team["folder"]
+    honest = red_team["learners"][0]
+    download = canvas_zip([honest], folder / "resubmission.zip")
+    second_victim = folder / "second-victim.txt"
+    second_victim.write_text("another file of the instructor's\n")
+
+    os.unlink(output / "previous")                      # the first plant: a real folder now
+    now = datetime.now()
+    for offset in range(-2, 120):
+        stamp = (now + timedelta(seconds=offset)).strftime("%Y-%m-%dT%H-%M-%S")
+        (output / "previous" / stamp).mkdir(parents=True)
+        os.symlink(second_victim, output / "previous" / stamp / "grades.csv")
+    links = _regrade(red_team, download, 90)
+
+    csv_path = output / "grades.csv"
+    os.unlink(csv_path)
+    os.mkfifo(csv_path)
+    fifo = _regrade(red_team, download, max(30.0, 2 * links["seconds"]))
+    return {"links": links, "second_victim": second_victim, "fifo": fifo}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a regrade (--learner) copies the earlier grades.csv with shutil.copyfile into "
+    "OUT/previous/<time>/grades.csv, following a symlink planted there: the grader, as root, "
+    "overwrites a file of the planter's choice (run.py, _export)"))
+def test_a_regrade_does_not_write_through_a_planted_link(regraded):
+    assert regraded["second_victim"].read_text() == "another file of the instructor's\n"
+    assert regraded["links"]["returncode"] == 0, regraded["links"]["stderr"][-3000:]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a regrade (--learner) opens OUT/grades.csv to read the earlier rows (report.read_csv): "
+    "a FIFO planted there blocks the grader forever"))
+def test_a_regrade_does_not_hang_on_a_planted_fifo(regraded):
+    assert not regraded["fifo"]["hung"], "the regrade hung on the FIFO at grades.csv"
+    assert regraded["fifo"]["returncode"] in (0, 1), regraded["fifo"]["stderr"][-3000:]

@@ -569,8 +569,8 @@ def secret_lines(learners) -> dict:
             line = line.strip()
             if len(line) >= 16 and line not in common:
                 found[line] = f"solutions/{LESSON}"
-    sources = [*sorted((REPO_ROOT / "lossedu").glob("*.py")),
-               *sorted((REPO_ROOT / "lossedu" / "grading").rglob("*.py"))]
+    sources = [REPO_ROOT / "lossedu" / f"{module}.py" for module in REFERENCE_MODULES] + \
+        sorted((REPO_ROOT / "lossedu" / "grading").rglob("*.py"))
     for path in sources:
         for line in path.read_text(encoding="utf-8").splitlines():
             line = line.strip()
@@ -580,10 +580,17 @@ def secret_lines(learners) -> dict:
     return found
 
 
-#: What the course folder holds of the lesson's source, as nbgrader's own course folder does:
+#: lossedu's modules that hold the reference implementations of exercises (the checker's
+#: modules, lossedu/grading/, are searched too).
+REFERENCE_MODULES = ("training", "regression", "activations", "classification", "custom",
+                     "metrics", "gradcheck")
+
+#: What the course folder holds of the lesson itself, as nbgrader's own course folder does:
 #: the instructor's solution notebook, and the gradebook's copy of the check cells with their
-#: hidden tests (nbgrader's ``source_cell`` table).  Learners never see either.
-INSTRUCTOR_FOLDERS = ("course/source/",)
+#: hidden tests (nbgrader's ``source_cell`` table), which learners never see; and the release
+#: generated from it before any learner code ran (left out for speed: nothing of a learner
+#: can reach it).
+INSTRUCTOR_FOLDERS = ("course/source/", "course/release/")
 INSTRUCTOR_TABLES = ("source_cell",)
 
 
@@ -596,6 +603,16 @@ def test_the_secret_is_in_no_output(red_team):
     assert secret not in red_team["stdout"] and secret not in red_team["stderr"]
 
 
+def found_in(text: str, needles) -> list:
+    """The needles (each at least 16 characters) that occur in ``text``.
+
+    Each needle's first 16 characters are looked up among the text's 16-character
+    windows first, so that thousands of needles cost one pass over the text.
+    """
+    windows = {text[index:index + 16] for index in range(len(text) - 15)}
+    return [needle for needle in needles if needle[:16] in windows and needle in text]
+
+
 def test_no_line_of_the_solutions_or_of_lossedu_is_in_any_output(red_team):
     lines = secret_lines(red_team["learners"])
     assert len(lines) > 50, "too few distinctive lines to search for"
@@ -603,11 +620,12 @@ def test_no_line_of_the_solutions_or_of_lossedu_is_in_any_output(red_team):
                                                        INSTRUCTOR_TABLES).items()
              if not name.startswith(INSTRUCTOR_FOLDERS)}
     texts["stdout"], texts["stderr"] = red_team["stdout"], red_team["stderr"]
+    needles = {variant: f"{origin}: {line}" for line, origin in lines.items()
+               for variant in variants(line)}
     leaks = {}
-    for line, origin in lines.items():
-        for name, text in texts.items():
-            if any(variant in text for variant in variants(line)):
-                leaks.setdefault(name, []).append(f"{origin}: {line}")
+    for name, text in texts.items():
+        for needle in found_in(text, needles):
+            leaks.setdefault(name, []).append(needles[needle])
     assert leaks == {}
 
 
@@ -615,54 +633,65 @@ def test_no_line_of_the_solutions_or_of_lossedu_is_in_any_output(red_team):
 # regrading one learner into a folder a co-tenant has planted
 # ---------------------------------------------------------------------------
 
-def _regrade(red_team, download: Path, seconds: float) -> dict:
-    """``lossedu grade 01 DOWNLOAD --output OUT --learner 1101``, ended after ``seconds``."""
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lossedu", "grade", "01", str(download), "--output",
-         str(red_team["output"]), "--learner", VICTIM_ID, "--timeout", "3",
-         "--learner-timeout", "30"],
-        cwd=red_team["folder"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env=instructor_environment(red_team["secret"]), start_new_session=True)
-    try:
-        _, error = process.communicate(timeout=seconds)
-        hung = False
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        _, error = process.communicate(timeout=30)
-        hung = True
-    return {"returncode": process.returncode, "hung": hung,
-            "seconds": time.monotonic() - started, "stderr": error.decode(errors="replace")}
+class Regrade:
+    """``lossedu grade 01 DOWNLOAD --output OUTPUT --learner 1101``, started now."""
+
+    def __init__(self, red_team, download: Path, output: Path):
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "lossedu", "grade", "01", str(download), "--output",
+             str(output), "--learner", VICTIM_ID, "--timeout", "3", "--learner-timeout", "30"],
+            cwd=red_team["folder"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=instructor_environment(red_team["secret"]), start_new_session=True)
+
+    def finish(self, deadline: float) -> dict:
+        """Its outcome; ended (its process group killed) if still running at ``deadline``."""
+        try:
+            _, error = self.process.communicate(timeout=max(1.0, deadline - time.monotonic()))
+            hung = False
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            _, error = self.process.communicate(timeout=30)
+            hung = True
+        return {"returncode": self.process.returncode, "hung": hung,
+                "seconds": time.monotonic() - self.started,
+                "stderr": error.decode(errors="replace")}
 
 
 @pytest.fixture(scope="module")
 def regraded(red_team):
     """Two regrades of the honest learner after the class run, each into a planted folder.
 
-    First, links wait at previous/<time>/grades.csv for every second of the next two
-    minutes (where a regrade keeps a copy of the earlier grades.csv), pointing to a file
-    of the instructor's.  Then grades.csv itself is replaced by a FIFO.
+    In the run's folder, links wait at previous/<time>/grades.csv for every second of
+    the next two minutes (where a regrade keeps a copy of the earlier grades.csv),
+    pointing to a file of the instructor's.  In a copy of the folder, grades.csv itself
+    is replaced by a FIFO.  Both regrades run at once; the FIFO's is given 20 s more
+    than the other took.
     """
+    import shutil
     from datetime import datetime, timedelta
 
     output, folder = red_team["output"], red_team["folder"]
-    honest = red_team["learners"][0]
-    download = canvas_zip([honest], folder / "resubmission.zip")
+    download = canvas_zip([red_team["learners"][0]], folder / "resubmission.zip")
     second_victim = folder / "second-victim.txt"
     second_victim.write_text("another file of the instructor's\n")
 
     os.unlink(output / "previous")                      # the first plant: a real folder now
+    copy = folder / "results-copy"
+    shutil.copytree(output, copy, symlinks=True)
+    os.unlink(copy / "grades.csv")
+    os.mkfifo(copy / "grades.csv")
     now = datetime.now()
     for offset in range(-2, 120):
         stamp = (now + timedelta(seconds=offset)).strftime("%Y-%m-%dT%H-%M-%S")
         (output / "previous" / stamp).mkdir(parents=True)
         os.symlink(second_victim, output / "previous" / stamp / "grades.csv")
-    links = _regrade(red_team, download, 90)
 
-    csv_path = output / "grades.csv"
-    os.unlink(csv_path)
-    os.mkfifo(csv_path)
-    fifo = _regrade(red_team, download, max(30.0, 2 * links["seconds"]))
+    through_links = Regrade(red_team, download, output)
+    into_fifo = Regrade(red_team, download, copy)
+    links = through_links.finish(time.monotonic() + 120)
+    fifo = into_fifo.finish(time.monotonic() + 20)
+    fifo["links_seconds"] = links["seconds"]
     return {"links": links, "second_victim": second_victim, "fifo": fifo}
 
 
@@ -679,5 +708,7 @@ def test_a_regrade_does_not_write_through_a_planted_link(regraded):
     "a regrade (--learner) opens OUT/grades.csv to read the earlier rows (report.read_csv): "
     "a FIFO planted there blocks the grader forever"))
 def test_a_regrade_does_not_hang_on_a_planted_fifo(regraded):
-    assert not regraded["fifo"]["hung"], "the regrade hung on the FIFO at grades.csv"
+    assert not regraded["fifo"]["hung"], (
+        f"the regrade hung on the FIFO at grades.csv (the same regrade took "
+        f"{regraded['fifo']['links_seconds']:.0f} s without it)")
     assert regraded["fifo"]["returncode"] in (0, 1), regraded["fifo"]["stderr"][-3000:]

@@ -21,6 +21,13 @@ sandbox (the witness folder, the planted symlink's target, the files the
 sandbox can see read-only); no process of a learner outlives the run; the
 secret, the solution notebook's lines and lossedu's source lines appear in no
 output file; and the output files are byte-identical 5 s after the run.
+
+Then the honest learner is regraded (``--learner``) twice at once, into folders a
+co-tenant has planted: links waiting where a regrade keeps a copy of the earlier
+grades.csv, and a FIFO in place of grades.csv.  Those two, and a link planted at
+``OUT/previous`` before the class run, are known to defeat the grader today; their
+tests are marked ``xfail(strict=True)`` with what happens, so that the fix turns them
+into failures to unmark.
 """
 
 from __future__ import annotations

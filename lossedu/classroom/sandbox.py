@@ -214,7 +214,7 @@ def decode(data, depth: int = 0):
 
 def parse_message(raw: bytes) -> dict:
     """A message of the sandbox, parsed only when it is within the budgets."""
-    if raw.count(b"{") + raw.count(b"[") > MAX_CONTAINERS:
+    if raw.count(b"{") + raw.count(b"[") > MAX_CONTAINERS or raw.count(b",") > 4 * MAX_CONTAINERS:
         raise SandboxFault(Fault.MALFORMED, "the answer sent back a result nested in too many "
                                             f"parts (more than {MAX_CONTAINERS})")
     try:

@@ -15,7 +15,7 @@ import secrets
 import stat
 from pathlib import Path
 
-__all__ = ["Staging", "safe_name"]
+__all__ = ["Staging", "new_folder", "read_regular_file", "safe_name", "write_new_file"]
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | \
     getattr(os, "O_CLOEXEC", 0)
@@ -72,7 +72,16 @@ class Staging:
         """Move a staged file or folder to the same place in the output folder (atomic)."""
         source = self.folder / relative
         target = self.output / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        folder = self.output
+        for part in Path(relative).parts[:-1]:   # real folders only, never a planted link
+            folder = folder / part
+            info = _lstat(folder)
+            if info is not None and not stat.S_ISDIR(info.st_mode):
+                os.rename(folder, folder.with_name(
+                    f"{folder.name}.not-a-folder-{secrets.token_hex(4)}"))
+                info = None
+            if info is None:
+                os.mkdir(folder, 0o755)
         existing = _lstat(target)
         if existing is not None and stat.S_ISDIR(existing.st_mode) and source.is_dir():
             raise FileExistsError(f"{target} exists; move it aside first")
@@ -86,6 +95,72 @@ class Staging:
         from lossedu.classroom.gradebook import remove_tree
 
         remove_tree(self.folder)
+
+
+def read_regular_file(path: Path, limit: int = 256 * 2**20) -> bytes:
+    """The bytes of ``path`` if it is a regular file (not a link, FIFO or device).
+
+    Opened with ``O_NOFOLLOW | O_NONBLOCK``, so that a planted link is not
+    followed and a planted FIFO cannot block the grader.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | \
+        getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        raise OSError(f"{path} cannot be read safely ({error.strerror}; is it a link?)") \
+            from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path} is not a regular file")
+        if info.st_size > limit:
+            raise OSError(f"{path} is larger than {limit} bytes")
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def new_folder(parent: Path, name: str) -> Path:
+    """Create ``parent/name`` (or ``name-2``, ...) as a new real folder of this run.
+
+    ``parent`` must be a real folder: a link or file planted in its place is
+    moved aside (renamed, never followed) and a real folder made.
+    """
+    parent = Path(parent)
+    existing = _lstat(parent)
+    if existing is not None and not stat.S_ISDIR(existing.st_mode):
+        aside = parent.with_name(f"{parent.name}.not-a-folder-{secrets.token_hex(4)}")
+        os.rename(parent, aside)
+        existing = None
+    if existing is None:
+        os.mkdir(parent, 0o755)
+    for suffix in range(1, 1000):
+        folder = parent / (name if suffix == 1 else f"{name}-{suffix}")
+        try:
+            os.mkdir(folder, 0o755)
+            return folder
+        except FileExistsError:
+            continue
+    raise OSError(f"could not create a new folder in {parent}")
+
+
+def write_new_file(path: Path, data: bytes) -> Path:
+    """Write ``data`` into a new file (never through an existing file, link or FIFO)."""
+    fd = os.open(path, _FLAGS, 0o444)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+    return Path(path)
 
 
 def _lstat(path: Path):

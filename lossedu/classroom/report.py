@@ -72,15 +72,23 @@ def write_csv(path: Path, lesson: Lesson, rows: list) -> None:
 
 
 def read_csv(path: Path, lesson: Lesson) -> dict:
-    """The rows of an existing grades.csv: ``{learner: LearnerRow}``."""
+    """The rows of an existing grades.csv: ``{learner: LearnerRow}``.
+
+    Read only when it is a regular file (a planted link or FIFO is refused
+    with OSError, never followed or waited on).
+    """
+    import io
+
+    from lossedu.classroom.output import read_regular_file
+
+    text = read_regular_file(path).decode("utf-8")
     rows = {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        for record in csv.DictReader(handle):
-            scores = {task.function: float(record.get(task.function) or 0)
-                      for task in lesson.tasks}
-            rows[record["learner"]] = LearnerRow(record["learner"], record.get("name", ""),
-                                                 scores, record.get("status", ""),
-                                                 lms=record.get("lms") or "plain")
+    for record in csv.DictReader(io.StringIO(text, newline="")):
+        scores = {task.function: float(record.get(task.function) or 0)
+                  for task in lesson.tasks}
+        rows[record["learner"]] = LearnerRow(record["learner"], record.get("name", ""),
+                                             scores, record.get("status", ""),
+                                             lms=record.get("lms") or "plain")
     return rows
 
 

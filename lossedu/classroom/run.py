@@ -30,7 +30,6 @@ import inspect as pyinspect
 import multiprocessing
 import os
 import secrets
-import shutil
 import sys
 import tempfile
 import time
@@ -43,7 +42,8 @@ from lossedu.classroom.gradebook import CourseFolder, GradebookError, remove_tre
 from lossedu.classroom.job import (ExerciseOutcome, LearnerJob, LearnerResult, Outcome,
                                    grade_learner)
 from lossedu.classroom.lessons import Lesson, find_lesson
-from lossedu.classroom.output import Staging, safe_name
+from lossedu.classroom.output import (Staging, new_folder, read_regular_file, safe_name,
+                                      write_new_file)
 from lossedu.classroom.rebuild import (NotGradable, inspect_notebook, parse_notebook,
                                        rebuild_notebook)
 from lossedu.classroom.report import LearnerRow, read_csv, summary, write_csv
@@ -317,16 +317,11 @@ def _is_inside(path: Path, folder: Path) -> bool:
 
 
 def _move_aside(output: Path, names, stream) -> None:
+    """Move earlier results into a new folder previous/<time>/ (renames only)."""
     present = [name for name in names if os.path.lexists(output / name)]
     if not present:
         return
-    stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
-    target = output / "previous" / stamp
-    suffix = 1
-    while target.exists():
-        suffix += 1
-        target = output / "previous" / f"{stamp}-{suffix}"
-    target.mkdir(parents=True)
+    target = new_folder(output / "previous", datetime.now().strftime("%Y-%m-%dT%H-%M-%S"))
     for name in present:
         os.rename(output / name, target / name)
     print(f"lossedu grade: earlier results moved to {target}", file=stream)
@@ -397,7 +392,7 @@ def _grade(run, lesson, submissions, output, workdir, client, isolation, stream,
     try:
         if run.learner:
             course = CourseFolder(output / "course", lesson, run.db_url)
-            if not course.release_notebook.exists():
+            if (output / "course").is_symlink() or not course.release_notebook.exists():
                 raise GradingError(f"{output / 'course'} is missing or incomplete; grade the "
                                    "class again without --learner")
         else:
@@ -524,7 +519,12 @@ def _export(run, lesson, learners, course, staging, output, isolation, stream, s
                                lms=learner.submission.lms))
     csv_path = output / "grades.csv"
     if run.learner:
-        existing = read_csv(csv_path, lesson)
+        try:
+            earlier = read_regular_file(csv_path)
+            existing = read_csv(csv_path, lesson)
+        except (OSError, UnicodeDecodeError, KeyError, ValueError) as error:
+            raise GradingError(f"the earlier grades.csv cannot be read ({error}); grade the "
+                               "class again without --learner") from None
         for row in rows:
             existing[row.learner] = row
         all_rows = list(existing.values())
@@ -541,10 +541,8 @@ def _export(run, lesson, learners, course, staging, output, isolation, stream, s
 
     # Publish: earlier results aside (a full run), then the staged files into place.
     if run.learner:
-        stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
-        keep = output / "previous" / stamp
-        keep.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(csv_path, keep / "grades.csv")
+        keep = new_folder(output / "previous", datetime.now().strftime("%Y-%m-%dT%H-%M-%S"))
+        write_new_file(keep / "grades.csv", earlier)
         print(f"lossedu grade: earlier grades.csv copied to {keep}", file=stream)
         for name in ["grades.csv", *lms_files]:
             staging.publish(name)

@@ -848,7 +848,11 @@ def red_team_class(release: dict, targets: Targets, control_mark: str) -> list:
         attacker("network", "1108", PRELUDE + NETWORK + NETWORK_IN_CALL),
         attacker("setsid", "1109", PRELUDE + SURVIVORS + SURVIVORS_IN_CALL),
         attacker("planted", "1110", leak(PLANTED)),
-        attacker("killer", "1111", PRELUDE + KILLER + KILLER_IN_CALL),
+        # What it can kill is its own sandbox (the process that started it inside the
+        # isolation): then the answer cell ends its own process, nothing else.
+        attacker("killer", "1111", PRELUDE + KILLER + KILLER_IN_CALL,
+                 status=r"(ok|cost: its answer cell crashed the process that ran it: graded as "
+                        r"not answered)"),
         attacker("latetamper", "1112", PRELUDE + LATE_TAMPER + LATE_TAMPER_IN_CALL),
         attacker("references", "1113", PRELUDE + REFERENCES,
                  other={"predict": "# predict: see the cost cell\n",

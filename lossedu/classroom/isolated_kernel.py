@@ -161,7 +161,8 @@ def _execute_class():
         """
 
         def __init__(self, *args, **kwargs):
-            kwargs.setdefault("kernel_manager_class", IsolatedKernelManager)
+            kwargs.setdefault("kernel_manager_class",
+                              getattr(sys.modules[__name__], "IsolatedKernelManager"))
             super().__init__(*args, **kwargs)
 
     IsolatedExecute.__module__ = __name__

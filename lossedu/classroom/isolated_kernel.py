@@ -30,7 +30,8 @@ The kernel has a network namespace of its own, so it cannot reach the grader's
 sockets, which are files. :class:`IsolatedKernelManager` (the kernel manager
 of :class:`IsolatedExecute`, the preprocessor that executes notebooks in
 ``nbgrader autograde``) makes a private folder per kernel (``mkdtemp``, mode
-0700) holding the connection file and an empty ``ipc/`` folder, and points
+0700) holding the connection file and an empty ``ipc/`` folder (and, from the launcher, the
+copy of the notebook's folder), and points
 the kernel's socket paths (the connection's ``ip``) into ``ipc/``. The
 launcher (``python -m lossedu.classroom.isolated_kernel -f CONNECTION_FILE``,
 the kernelspec's command) binds that ``ipc/`` folder, and nothing else of the
@@ -51,6 +52,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -208,16 +210,20 @@ def _read_connection(path: Path) -> tuple[dict, Path]:
         raise KernelLaunchError(f"the connection's ip {str(ip)!r} is not a socket path in a "
                                 f"private folder made by IsolatedKernelManager")
     folder = ip.parent
-    try:
-        status = os.lstat(folder)
-    except OSError as error:
-        raise KernelLaunchError(f"the ipc folder {folder} is missing: {error}") from None
-    if (not stat.S_ISDIR(status.st_mode) or status.st_uid != os.geteuid()
-            or status.st_mode & 0o077):
-        raise KernelLaunchError(
-            f"the ipc folder {folder} must be a directory of this user, mode 0700 "
-            f"(IsolatedKernelManager makes one per kernel)")
-    strangers = [name for name in os.listdir(folder) if not name.startswith(_IPC_NAME + "-")]
+    for private in (folder, folder.parent):
+        try:
+            status = os.lstat(private)
+        except OSError as error:
+            raise KernelLaunchError(f"the kernel's folder {private} is missing: {error}") from None
+        if (not stat.S_ISDIR(status.st_mode) or status.st_uid != os.geteuid()
+                or status.st_mode & 0o077):
+            raise KernelLaunchError(
+                f"the kernel's folder {private} must be a directory of this user, mode 0700 "
+                f"(IsolatedKernelManager makes one per kernel)")
+    # only this kernel's own sockets (kernel-<port>, left by a restart) may be there
+    strangers = [name for name in os.listdir(folder)
+                 if not (re.fullmatch(re.escape(_IPC_NAME) + r"-\d+", name)
+                         and stat.S_ISSOCK(os.lstat(folder / name).st_mode))]
     if strangers:
         raise KernelLaunchError(f"the ipc folder {folder} is not private to this kernel: it "
                                 f"holds {', '.join(sorted(strangers)[:5])}")
@@ -432,11 +438,11 @@ def launch(connection_file: str, kernel_arguments: list) -> int:
     info, ipc_folder = _read_connection(Path(connection_file))
     work_path = Path(os.path.realpath(os.getcwd()))
     uid = _isolation._take_uid() if found.as_root else None
-    scratch = Path(tempfile.mkdtemp(prefix="lossedu-kernel-work-"))
+    # In the manager's private folder, which it removes even when it had to kill us.
+    scratch = Path(tempfile.mkdtemp(prefix="work-", dir=ipc_folder.parent))
     process = None
     stderr_thread = None
     try:
-        os.chmod(scratch, 0o711)
         work_copy = scratch / "work"
         _copy_working_folder(work_path, work_copy)
         if uid is not None:   # the learner's uid makes its sockets there
@@ -455,6 +461,8 @@ def launch(connection_file: str, kernel_arguments: list) -> int:
             os.close(connection_read)
             os.close(stderr_write)
         stderr_thread = _forward_stderr(stderr_read)
+        # Interrupts come over the control channel (interrupt_mode "message").
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
         def stop(signum, frame):
             process.kill()
@@ -481,8 +489,6 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("-f", dest="connection_file", required=True,
                         help="the connection file written by IsolatedKernelManager")
     arguments, kernel_arguments = parser.parse_known_args(argv)
-    # Interrupts come over the control channel (interrupt_mode "message").
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         return launch(arguments.connection_file, kernel_arguments)
     except IsolationUnavailable as error:

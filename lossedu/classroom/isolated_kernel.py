@@ -60,6 +60,7 @@ import sys
 import sysconfig
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from lossedu.classroom import isolation as _isolation
@@ -432,8 +433,22 @@ def _forward_stderr(read_fd: int) -> threading.Thread:
     return thread
 
 
+def _watch_parent(parent: int, process) -> None:
+    """Kill the kernel when the grader that started us is gone (as ipykernel's parent poller
+    would; bubblewrap's --die-with-parent only watches this launcher)."""
+    def watch():
+        while process.poll() is None:
+            if os.getppid() != parent:
+                process.kill()
+                return
+            time.sleep(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def launch(connection_file: str, kernel_arguments: list) -> int:
     """Start the kernel in the sandbox and wait for it; its exit code."""
+    parent = os.getppid()
     found = _isolation.find_isolation()          # raises IsolationUnavailable
     info, ipc_folder = _read_connection(Path(connection_file))
     work_path = Path(os.path.realpath(os.getcwd()))
@@ -469,6 +484,7 @@ def launch(connection_file: str, kernel_arguments: list) -> int:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGHUP, stop)
+        _watch_parent(parent, process)
         code = process.wait()
     finally:
         if process is not None:

@@ -9,8 +9,10 @@ rlimits, cgroups and process handling this module reuses):
 
 - bubblewrap with new pid, network, IPC, UTS, cgroup and mount namespaces (and
   a user namespace when the grader is not root); as root the kernel runs under
-  a fresh unprivileged uid (util-linux ``setpriv``), never as root; no
-  capabilities, ``no_new_privs``, a new session, ``--die-with-parent``;
+  a fresh unprivileged uid (util-linux ``setpriv``), never as root, inside a
+  second, unprivileged bwrap that forbids nested user namespaces when the
+  machine offers it; no capabilities, ``no_new_privs``, isolation's seccomp
+  deny-list where it has one, a new session, ``--die-with-parent``;
 - a file system of read-only binds of what the kernel needs and nothing else:
   the shared libraries (``/usr/lib*``), the Python base installation, the
   environment's site-packages (ipykernel, numpy, matplotlib, ipywidgets, ...),
@@ -282,7 +284,7 @@ def _site_folders() -> list[Path]:
 class _Layout:
     """What the kernel's sandbox holds: (source, destination, writable) binds and files."""
 
-    def __init__(self, ipc_folder: Path, work_copy: Path, work_path: Path):
+    def __init__(self, ipc_folder: Path, work_copy: Path, work_path: Path, bwrap: str):
         self.binds: list = []          # (source, destination, writable)
         self.files: list = []          # (source, destination) single files
         self.symlinks: list = []       # (target, link)
@@ -316,9 +318,9 @@ class _Layout:
         for folder in _site_folders():
             if not any(_inside(folder, destination) for _, destination, _ in self.binds):
                 self.binds.append((folder, folder, False))
-        for tool in (_isolation._SETPRIV, _isolation._PRLIMIT):
+        for tool in (_isolation._SETPRIV, _isolation._PRLIMIT, bwrap):
             if os.access(tool, os.X_OK):
-                self.files.append((Path(tool), Path(tool)))
+                self.files.append((Path(os.path.realpath(tool)), Path(tool)))
         self.binds.append((work_copy, work_path, False))
         self.binds.append((ipc_folder, Path(_SOCKETS), True))
 
@@ -372,16 +374,23 @@ class _KernelSandbox(_isolation._Bubblewrap):
         self.work_path = work_path
         self.kernel_arguments = kernel_arguments
 
-    def _options(self, interpreter, script, limits, info_fd) -> list:
+    def _nested_bwrap(self) -> bool:
+        """As root, a second, unprivileged bwrap inside forbids nested user namespaces."""
+        return self.as_root and self.disable_userns
+
+    def _options(self, interpreter, script, limits, info_fd, seccomp_fd=None) -> list:
         arguments = [
             "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--new-session", "--die-with-parent",
+            "--unshare-cgroup-try", "--hostname", "lossedu-sandbox",
+            "--new-session", "--die-with-parent",
             "--info-fd", str(info_fd), "--clearenv",
         ]
         if not self.as_root:
             arguments += ["--unshare-user", "--cap-drop", "ALL"]
             if self.disable_userns:
                 arguments.append("--disable-userns")
+        if seccomp_fd is not None and not self._nested_bwrap():
+            arguments += ["--seccomp", str(seccomp_fd)]
         for name, value in _kernel_environment().items():
             arguments += ["--setenv", name, value]
         # the tmpfs first: the notebook's folder may lie under /tmp
@@ -395,12 +404,18 @@ class _KernelSandbox(_isolation._Bubblewrap):
         ]
         return arguments
 
-    def _command(self, interpreter, script, args, limits, uid) -> list:
+    def _command(self, interpreter, script, args, limits, uid, seccomp_fd=None) -> list:
         arguments = []
         if self.as_root:
             arguments += [_isolation._SETPRIV, f"--reuid={uid}", f"--regid={uid}",
                           "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
                           "--no-new-privs", "--"]
+            if self._nested_bwrap():
+                arguments += [self.bwrap, "--unshare-user", "--disable-userns",
+                              "--uid", str(uid), "--gid", str(uid), "--bind", "/", "/"]
+                if seccomp_fd is not None:   # the innermost bwrap installs the filter
+                    arguments += ["--seccomp", str(seccomp_fd)]
+                arguments.append("--")
         elif self.namespace_nproc:
             arguments += [_isolation._PRLIMIT, f"--nproc={limits.processes}:{limits.processes}",
                           "--"]
@@ -467,7 +482,7 @@ def launch(connection_file: str, kernel_arguments: list) -> int:
         os.write(connection_write, json.dumps(inside).encode())
         os.close(connection_write)
         stderr_read, stderr_write = os.pipe()
-        layout = _Layout(ipc_folder, work_copy, work_path)
+        layout = _Layout(ipc_folder, work_copy, work_path, found.bwrap)
         sandbox = _KernelSandbox(found, layout, connection_read, work_path, kernel_arguments)
         try:
             process = sandbox._start(None, None, [], (connection_read,), KERNEL_LIMITS, uid,

@@ -213,13 +213,16 @@ def _read_connection(path: Path) -> tuple[dict, Path]:
         raise KernelLaunchError(f"the connection's ip {str(ip)!r} is not a socket path in a "
                                 f"private folder made by IsolatedKernelManager")
     folder = ip.parent
-    for private in (folder, folder.parent):
+    # The manager's private folder is this user's, mode 0700, so nobody else put
+    # anything in it; its ipc folder may belong to a learner uid from an earlier
+    # start of this same kernel (a restart).
+    for private, own in ((folder.parent, True), (folder, False)):
         try:
             status = os.lstat(private)
         except OSError as error:
             raise KernelLaunchError(f"the kernel's folder {private} is missing: {error}") from None
-        if (not stat.S_ISDIR(status.st_mode) or status.st_uid != os.geteuid()
-                or status.st_mode & 0o077):
+        if (not stat.S_ISDIR(status.st_mode) or status.st_mode & 0o077
+                or (own and status.st_uid != os.geteuid())):
             raise KernelLaunchError(
                 f"the kernel's folder {private} must be a directory of this user, mode 0700 "
                 f"(IsolatedKernelManager makes one per kernel)")

@@ -36,6 +36,26 @@ c.CourseDirectory.db_url = os.environ.get(
 # 60 s per cell only stops a submission that hangs (an endless loop, a huge
 # array); that cell is recorded as an error and grading goes on. Outputs are
 # capped, and feedback leaves out the hidden tests.
+#
+# Isolation: `nbgrader autograde` runs each learner's notebook in the kernel
+# "lossedu-isolated" (c.IsolatedExecute.kernel_name, set by
+# apply_grading_settings; the kernelspec ships in lossedu/classroom/kernels/,
+# no install step). Its kernel starts inside bubblewrap, like `lossedu grade`'s
+# sandbox: own pid/net/ipc/uts/mount namespaces, an unprivileged uid when
+# grading as root, read-only Python, site-packages and lossedu only (not this
+# folder: solutions/ and the gradebook are not visible), a copy of the
+# notebook's folder, a tmpfs HOME, no network, rlimits. It talks to nbgrader
+# over ZMQ's ipc transport through a private folder per kernel. Needs Linux
+# with bubblewrap (Debian/Ubuntu `sudo apt-get install bubblewrap`, Fedora
+# `sudo dnf install bubblewrap`); `lossedu grade --check-isolation` says what
+# this machine offers. Without it, autograde stops with a message saying so.
+# To grade WITHOUT isolation (learner code then runs as you, with your files,
+# network and processes), opt out explicitly for one run:
+#
+#     LOSSEDU_NBGRADER_UNISOLATED=1 nbgrader autograde 01-loss-vs-cost
+#
+# which grades with the plain "python3" kernel. `nbgrader validate` (an
+# instructor's or a learner's own notebook) always uses "python3", below.
 apply_grading_settings(c, timeout=60)
 c.Execute.kernel_name = "python3"
 

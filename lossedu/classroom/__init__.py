@@ -19,6 +19,7 @@
 ``output``             staged, link-proof writing of the results
 ``run``                all of the above for a class, locally or on Dask
 ``nbgrader_settings``  nbgrader's own route (the course's nbgrader_config.py)
+``isolated_kernel``    its kernel, started inside the same isolation
 ``preprocessors``      its preprocessors: output size cap, hidden tests
                        removed from feedback
 =====================  =====================================================

@@ -6,7 +6,10 @@
 2. calls the learner's function on private copies of the inputs, with
    numpy's floating-point warnings silenced (a correct answer never fails
    because numpy printed something), a time limit per case, and a profile
-   hook that notices a direct call of the lossedu reference;
+   hook that notices a direct call of the lossedu reference; on the extreme
+   cases of an exercise that asks for stability (:attr:`Exercise.stable`),
+   the numpy errors it declares are recorded where the learner's own code
+   raises them, and fail the case;
 3. converts what came back into float64 arrays the checker owns (so that no
    object with overloaded comparisons or arithmetic takes part in the
    comparison) and compares with the exercise's tolerance;
@@ -20,6 +23,7 @@ from __future__ import annotations
 import copy
 import html
 import inspect
+import linecache
 import numbers
 import os
 import signal
@@ -29,7 +33,7 @@ import time
 import traceback
 import warnings
 import zlib
-from contextlib import ExitStack, redirect_stderr
+from contextlib import ExitStack, nullcontext, redirect_stderr
 
 import numpy as np
 
@@ -226,6 +230,47 @@ class _Guard:
         return False
 
 
+class _FloatingPointWatch:
+    """Records the numpy floating-point errors the learner's own code raises.
+
+    Entered inside the guard (which silences numpy) for the extreme cases of
+    an exercise that asks for stability: numpy calls :meth:`__call__` instead
+    of warning (``np.errstate(..., call=...)``), the computation goes on as
+    it would have, and the error is recorded only when the numpy operation
+    was written in the learner's code (the first frame outside numpy is not
+    lossedu's), so that an overflow inside a lossedu function the learner may
+    call is never held against them.
+    """
+
+    _KINDS = {"overflow": "over", "divide by zero": "divide", "invalid value": "invalid"}
+
+    def __init__(self, kinds: tuple):
+        self.kinds = kinds
+        self.reports: list = []
+
+    def __call__(self, error: str, _flag: int) -> None:
+        frame = sys._getframe(1)
+        while frame is not None and (frame.f_code.co_filename.startswith(_NUMPY_DIR)
+                                     or frame.f_code.co_filename.startswith("<__array_function__")):
+            frame = frame.f_back
+        if frame is None or _is_library_file(frame.f_code.co_filename):
+            return
+        if len(self.reports) >= 8:
+            return
+        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+        where = f"line {frame.f_lineno} of {frame.f_code.co_name}" + (f": {line}" if line else "")
+        self.reports.append(diagnoses.FloatingPointReport(error, where))
+
+    def __enter__(self):
+        self._state = np.errstate(call=self, **{kind: "call" for kind in self.kinds})
+        self._state.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._state.__exit__(*exc)
+        return False
+
+
 # ---------------------------------------------------------------------------
 # converting what came back
 # ---------------------------------------------------------------------------
@@ -330,9 +375,13 @@ class _Run:
         kwargs = {name: _private_copy(value) for name, value in case.kwargs.items()}
         attempt = Attempt(self.exercise, case, None)
         self.timed_out = False
+        watch = None
+        if self.exercise.stable and "extreme" in case.tags:
+            watch = _FloatingPointWatch(self.exercise.stable)
         try:
             with self.guard:
-                raw = self.fn(*args, **kwargs)
+                with watch or nullcontext():
+                    raw = self.fn(*args, **kwargs)
                 attempt.raw = raw
                 if raw is not None:
                     attempt.got = _convert(raw, self.exercise)
@@ -344,6 +393,8 @@ class _Run:
         except (Exception, SystemExit) as error:  # the learner's code failed: reported
             attempt.error = error
             attempt.got = None
+        if watch is not None:
+            attempt.unstable = tuple(watch.reports)
         attempt.mutated = tuple(
             self._name(position) for position, (original, passed)
             in enumerate(zip(case.args, args)) if _changed(original, passed)
@@ -354,7 +405,8 @@ class _Run:
         return self.exercise.parameters[position]
 
     def passed(self, attempt: Attempt) -> bool:
-        if attempt.error is not None or attempt.problem or attempt.mutated or attempt.got is None:
+        if attempt.error is not None or attempt.problem or attempt.mutated or attempt.got is None \
+                or attempt.unstable:
             return False
         if isinstance(self.exercise.output, Integer):
             return attempt.got.shape == () and bool(attempt.got == attempt.expected)
@@ -430,8 +482,14 @@ def _failure(run: _Run, attempt: Attempt, index: int, total: int) -> CheckFailed
     lines += _inputs(exercise, case)
     right_but_mutated = bool(attempt.mutated) and attempt.got is not None and \
         diagnoses._close(attempt.got, attempt.expected, exercise.tolerance)
+    right_but_unstable = bool(attempt.unstable) and attempt.got is not None and \
+        diagnoses._close(attempt.got, attempt.expected, exercise.tolerance)
     if right_but_mutated:
         lines.append("Your result is right, but your function changed its inputs.")
+    elif right_but_unstable and not attempt.mutated:
+        lines.append("Your result is right, but numpy reported "
+                     + " and ".join(sorted({report.error for report in attempt.unstable}))
+                     + " while your function computed it.")
     elif attempt.error is None and not attempt.problem:
         lines.append(f"Expected: {_show(attempt.expected)}")
         if attempt.raw is None:

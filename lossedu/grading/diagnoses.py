@@ -35,7 +35,8 @@ import numpy as np
 from lossedu.grading.exercise import Case, Exercise, Number, Tolerance, TupleOf
 
 __all__ = [
-    "Attempt", "Mistake", "nonfinite", "raised", "ratio", "variant", "when",
+    "Attempt", "FloatingPointReport", "Mistake", "nonfinite", "raised", "ratio", "unstable",
+    "variant", "when",
     "GENERIC_BEFORE", "GENERIC_AFTER",
 ]
 
@@ -58,6 +59,10 @@ class Attempt:
     error: BaseException | None = None
     problem: str | None = None
     mutated: tuple = ()
+    #: numpy floating-point errors the learner's own code raised, where the
+    #: exercise asks for stability (:attr:`Exercise.stable`), as
+    #: :class:`FloatingPointReport`; only recorded on the "extreme" cases.
+    unstable: tuple = ()
 
     @property
     def n(self) -> int:
@@ -81,6 +86,19 @@ class Attempt:
         if name in self.case.kwargs:
             return self.case.kwargs[name]
         return self.exercise.hyperparameters[name]
+
+
+@dataclass(frozen=True)
+class FloatingPointReport:
+    """One floating-point error numpy reported in the learner's code.
+
+    ``error`` is numpy's word for it ("overflow", "divide by zero",
+    "invalid value"); ``where`` is ``line N of fname: source`` (the learner's
+    innermost frame).
+    """
+
+    error: str
+    where: str
 
 
 def as_float64(value) -> Any:
@@ -238,6 +256,34 @@ def raised(name: str, title: str, hint, exception: type = Exception,
         return pattern is None or bool(pattern.search(str(error)))
 
     return Mistake(name, title, hint, detect, example)
+
+
+def unstable(recipe: str, *, example=None) -> Mistake:
+    """The learner's code overflowed (or took log(0)) on an extreme case.
+
+    Declared by the exercises whose statement asks for a numerically stable
+    computation (:attr:`Exercise.stable` lists the numpy errors that count);
+    recognised when the result is right nonetheless, as with the textbook
+    sigmoid ``1 / (1 + np.exp(-z))`` (whose ``exp`` overflows to inf and
+    gives 1/inf = 0) or an ``np.where`` that evaluates the overflowing branch
+    too.  A result that is wrong as well gets the exercise's more specific
+    diagnosis (NaN from inf/inf, -inf from log(0), ...).  ``recipe`` says how
+    to compute it stably.
+    """
+    def detect(attempt: Attempt) -> bool:
+        return bool(attempt.unstable) and attempt.got is not None \
+            and _close(attempt.got, attempt.expected, attempt.tolerance)
+
+    def hint(attempt: Attempt) -> str:
+        first = attempt.unstable[0]
+        errors = sorted({report.error for report in attempt.unstable})
+        return (f"numpy reported {' and '.join(errors)} in your code, at {first.where}. The "
+                f"result comes out right here, but {attempt.exercise.id} must be computed "
+                "without overflow for any finite input: an overflow warning counts as a "
+                "failure in this exercise (and np.where does not help: it evaluates both "
+                f"branches on every element before choosing). {recipe}")
+
+    return Mistake("unstable", "overflow in your computation", hint, detect, example)
 
 
 def when(name: str, title: str, hint, predicate: Callable[[Attempt], bool], *,

@@ -10,7 +10,7 @@ import numpy as np
 
 from lossedu import activations, classification, gradcheck
 from lossedu.grading.cases import arr, binary_labels, case, logits, probabilities
-from lossedu.grading.diagnoses import nonfinite, ratio, variant, when
+from lossedu.grading.diagnoses import nonfinite, ratio, unstable, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance
 from lossedu.grading.exercises.common import (
     EPS, EXTREME_BINARY_LOGITS, EXTREME_LABELS, broadcast_cost, clip_probability,
@@ -34,6 +34,20 @@ def binary_cross_entropy_in_bits(y_true, y_pred):
 
 _EXTREME_LOGITS = arr(-1000.0, -800.0, -500.0, 500.0, 800.0, 1000.0)
 
+_STABLE_SIGMOID = (
+    "Compute it so that exp only ever sees numbers <= 0: np.exp(-np.logaddexp(0, -z)); or "
+    "e = np.exp(-np.abs(z)), which lies in (0, 1], and then np.where(z >= 0, 1 / (1 + e), "
+    "e / (1 + e)); or 0.5 * (1 + np.tanh(z / 2)).")
+
+
+def sigmoid_textbook(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def sigmoid_where_on_both_branches(z):
+    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+
+
 SIGMOID = Exercise(
     id="sigmoid",
     summary="The logistic sigmoid 1 / (1 + exp(-z)), elementwise, exact for any finite z.",
@@ -49,7 +63,10 @@ SIGMOID = Exercise(
     ),
     random=lambda rng: case(rng.normal(0, 5, size=int(rng.integers(3, 12)))),
     extreme=(case(_EXTREME_LOGITS, tags={"extreme"}, label="logits of -1000 to 1000"),),
+    stable=("over",),
     mistakes=(
+        unstable(_STABLE_SIGMOID,
+                 example=(sigmoid_textbook, sigmoid_where_on_both_branches)),
         nonfinite("sigmoid_overflow", "exp overflow",
                   "your result has inf or NaN at logits like ±1000: exp(1000) overflows to inf, "
                   "and inf / inf is NaN. Only ever compute exp of a number <= 0: "
@@ -148,6 +165,16 @@ def _bce_clipped(c, eps):
                      + (1 - c.args[0]) * np.log(1 - clip_probability(sigmoid(c.args[1]), eps))))
 
 
+def binary_cross_entropy_with_logits_where_on_both_branches(y_true, logits):
+    z = logits
+    return np.mean(np.where(z >= 0, (1 - y_true) * z + np.log1p(np.exp(-z)),
+                            -y_true * z + np.log1p(np.exp(z))))
+
+
+def binary_cross_entropy_with_logits_grad_textbook_sigmoid(y_true, logits):
+    return (1 / (1 + np.exp(-logits)) - y_true) / len(y_true)
+
+
 def binary_cross_entropy_with_logits_broadcast_column_vector(y, z):
     return np.mean(y.reshape(-1, 1) * softplus(-z) + (1 - y.reshape(-1, 1)) * softplus(z))
 
@@ -167,7 +194,12 @@ BINARY_CROSS_ENTROPY_WITH_LOGITS = Exercise(
     extreme=(case(EXTREME_LABELS, EXTREME_BINARY_LOGITS, tags={"extreme"},
                   label="logits of ±500 and ±800"),),
     forbidden=(classification.focal_loss, classification.categorical_cross_entropy_with_logits),
+    stable=("over", "divide", "invalid"),
     mistakes=(
+        unstable("Write both terms with the stable softplus, softplus(x) = np.logaddexp(0, x) "
+                 "(or np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))): the loss is "
+                 "y softplus(-z) + (1 - y) softplus(z), and no exp ever sees a large number.",
+                 example=binary_cross_entropy_with_logits_where_on_both_branches),
         nonfinite("log_sigmoid_overflow", "log(sigmoid(z)) overflow", _LOG_SIGMOID_HINT,
                   tag="extreme",
                   example=lambda y, z: np.mean(_bce(y, 1 / (1 + np.exp(-z))))),
@@ -212,7 +244,10 @@ BINARY_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
     random=_logit_case,
     extreme=(case(EXTREME_LABELS, EXTREME_BINARY_LOGITS, tags={"extreme"},
                   label="logits of ±500 and ±800"),),
+    stable=("over",),
     mistakes=(
+        unstable("The gradient is (σ(z) - y) / n with σ computed stably. " + _STABLE_SIGMOID,
+                 example=binary_cross_entropy_with_logits_grad_textbook_sigmoid),
         nonfinite("sigmoid_overflow", "exp overflow in the sigmoid",
                   "your gradient has inf or NaN at logits like ±800: exp(800) overflows, and "
                   "exp(z) / (1 + exp(z)) becomes inf / inf = NaN. Compute σ(z) stably (only "

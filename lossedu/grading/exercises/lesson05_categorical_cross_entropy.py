@@ -12,7 +12,7 @@ from lossedu import activations, classification, gradcheck
 from lossedu.grading.cases import (
     arr, case, class_labels, logits, one_hot_rows, probability_rows, shapes_not_square,
 )
-from lossedu.grading.diagnoses import nonfinite, raised, ratio, variant, when
+from lossedu.grading.diagnoses import nonfinite, raised, ratio, unstable, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance
 from lossedu.grading.exercises.common import (
     EPS, either, gradient_missing_mean, gradient_sign, log_likelihood_sign, log_softmax_rows,
@@ -118,6 +118,33 @@ def _rows_do_not_sum_to_one(attempt) -> bool:
             and not np.allclose(got.sum(axis=-1), 1.0, atol=1e-6))
 
 
+_STABLE_SOFTMAX = (
+    "Subtract each row's largest logit before exp, m = z.max(axis=-1, keepdims=True): "
+    "e = np.exp(z - m) then lies in (0, 1], and softmax(z) = e / e.sum(axis=-1, "
+    "keepdims=True). Never exp the raw logits, not even to test whether they overflow.")
+
+_STABLE_LOG_SOFTMAX = (
+    "Compute log_softmax(z) = z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True)) "
+    "with m = z.max(axis=-1, keepdims=True): no exp of a positive number, no log of a "
+    "probability that rounded to 0. Never exp the raw logits, not even to test whether they "
+    "overflow.")
+
+
+def softmax_shifted_only_when_needed(z):
+    e = np.exp(z)
+    if not np.all(np.isfinite(e)) or np.any(e.sum(axis=-1) == 0):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def log_softmax_shifted_only_when_needed(z):
+    total = np.sum(np.exp(z), axis=-1, keepdims=True)
+    if np.all(np.isfinite(total)) and np.all(total > 0):
+        return z - np.log(total)
+    m = z.max(axis=-1, keepdims=True)
+    return z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+
+
 def softmax_square_only_wrong(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     total = e.sum(axis=-1)
@@ -136,7 +163,9 @@ SOFTMAX = Exercise(
     fixed=_SCORES_FIXED,
     random=_scores_case,
     extreme=_SCORES_EXTREME,
+    stable=("over",),
     mistakes=(
+        unstable(_STABLE_SOFTMAX, example=softmax_shifted_only_when_needed),
         variant("global_max_shift", "the whole array's maximum subtracted", _GLOBAL_MAX_HINT,
                 _softmax_global_shift,
                 example=lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=-1, keepdims=True)),
@@ -205,7 +234,9 @@ LOG_SOFTMAX = Exercise(
     fixed=_SCORES_FIXED,
     random=_scores_case,
     extreme=_SCORES_EXTREME,
+    stable=("over", "divide", "invalid"),
     mistakes=(
+        unstable(_STABLE_LOG_SOFTMAX, example=log_softmax_shifted_only_when_needed),
         when("log_of_softmax", "log of softmax underflows to log(0)",
              "your result has -inf where a logit is far below the largest one: its softmax "
              "rounds to 0 and log(0) = -inf. Do not take the log of softmax; compute "
@@ -526,6 +557,10 @@ def cce_logits_divided_by_weight_total(y_true, logits, class_weight=None):
     return -np.sum(class_weight * rows * log_softmax_rows(logits)) / np.sum(class_weight)
 
 
+def cce_logits_shifted_only_when_needed(y_true, logits, class_weight=None):
+    return _weighted_cost(y_true, log_softmax_shifted_only_when_needed(logits), class_weight)
+
+
 def cce_logits_clipped_probabilities(y_true, logits, class_weight=None):
     return _weighted_cost(y_true, np.log(np.clip(softmax_rows(logits), EPS, 1)), class_weight)
 
@@ -553,7 +588,11 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS = Exercise(
     ),
     random=_cce_logits_case,
     extreme=_CCE_LOGITS_EXTREME,
+    stable=("over", "divide", "invalid"),
     mistakes=(
+        unstable(_STABLE_LOG_SOFTMAX + " The loss of each sample is then "
+                 "-np.sum(rows * log_softmax(z), axis=1).",
+                 example=cce_logits_shifted_only_when_needed),
         either("log_of_softmax", "log of a probability that rounded to 0",
                "your result is inf on logits far apart: a probability far below the row's "
                "largest logit rounds to 0 even with the max shift, and -log(0) = inf. Do "
@@ -649,6 +688,10 @@ def cce_grad_labels_as_rows(y_true, logits):
     return (softmax_rows(logits) - np.eye(classes)[y_true]) / n
 
 
+def cce_grad_softmax_shifted_only_when_needed(y_true, logits):
+    return (softmax_shifted_only_when_needed(logits) - _as_rows(y_true, logits)) / len(y_true)
+
+
 CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
     id="categorical_cross_entropy_with_logits_grad",
     summary="Gradient of the mean CCE w.r.t. the logits: (softmax(z) - target rows) / n.",
@@ -663,7 +706,10 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
     ),
     random=_cce_grad_case,
     extreme=_CCE_LOGITS_EXTREME,
+    stable=("over",),
     mistakes=(
+        unstable("The gradient is (softmax(z) - rows) / n with a stable softmax. "
+                 + _STABLE_SOFTMAX, example=cce_grad_softmax_shifted_only_when_needed),
         nonfinite("softmax_overflow", "softmax without the max shift",
                   "your gradient has NaN or inf for logits like ±500: exp(500) overflows. "
                   "Subtract each row's maximum before exp: softmax(z) = "

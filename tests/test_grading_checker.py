@@ -320,6 +320,45 @@ def test_mutation_is_reported_and_not_suffered():
     assert check("mse", mse).passed == 11
 
 
+def test_a_helper_that_changes_its_input_is_named():
+    def softmax(z):
+        z -= z.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def categorical_cross_entropy_with_logits(y_true, logits, class_weight=None):
+        print("computing the loss")  # shown once, not again when the check looks for the writer
+        rows = np.eye(logits.shape[1])[y_true] if y_true.ndim == 1 else y_true
+        return float(np.mean(-np.sum(rows * np.log(softmax(logits)), axis=1)))
+
+    with pytest.raises(CheckFailed) as failure:
+        check("categorical_cross_entropy_with_logits", categorical_cross_entropy_with_logits)
+    assert failure.value.diagnosis == "mutated_input"
+    message = str(failure.value)
+    assert "your softmax, which categorical_cross_entropy_with_logits calls, changed its " \
+        "argument z (your categorical_cross_entropy_with_logits's logits) in place" in message
+    assert "Your result is right, but your helper softmax changed" in message
+    assert "categorical_cross_entropy_with_logits changed its input" not in message
+
+
+def test_a_function_that_changes_its_own_input_is_not_told_of_a_helper(capsys):
+    def shift(z):
+        return z - z.max(axis=-1, keepdims=True)
+
+    def log_softmax(z):
+        print("log_softmax")
+        z -= 0.0  # harmless
+        z[...] = shift(z)  # writes into the caller's array itself
+        return z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
+
+    with pytest.raises(CheckFailed) as failure:
+        check("log_softmax", log_softmax)
+    message = str(failure.value)
+    assert "log_softmax changed its input z in place" in message
+    assert "helper" not in message and "shift" not in message
+    assert capsys.readouterr().out.count("log_softmax\n") == 1
+
+
 def test_a_list_argument_is_copied_too():
     seen = []
 

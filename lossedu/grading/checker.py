@@ -13,7 +13,9 @@
 3. converts what came back into float64 arrays the checker owns (so that no
    object with overloaded comparisons or arithmetic takes part in the
    comparison) and compares with the exercise's tolerance;
-4. on the first failure, raises :class:`CheckFailed` (an AssertionError)
+4. when an input was changed in place, runs the call again under a trace
+   of the learner's function calls, to name the helper that wrote into it;
+5. on the first failure, raises :class:`CheckFailed` (an AssertionError)
    whose message names the input, the expected value, what came, and the
    mistake that explains it when one of the known mistakes matches.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import copy
 import html
 import inspect
+import io
 import linecache
 import numbers
 import os
@@ -33,7 +36,7 @@ import time
 import traceback
 import warnings
 import zlib
-from contextlib import ExitStack, nullcontext, redirect_stderr
+from contextlib import ExitStack, nullcontext, redirect_stderr, redirect_stdout
 
 import numpy as np
 
@@ -166,11 +169,15 @@ class _Guard:
         self._names = {code.co_name for code in self._codes}
         self.called: str | None = None
         self.unhooked = False
+        #: Called with every profile event too, when set (see :class:`_WriterTrace`).
+        self.tracer = None
         self.time_limit = time_limit
         self._use_timer = bool(time_limit) and hasattr(signal, "setitimer") and \
             threading.current_thread() is threading.main_thread()
 
     def _profile(self, frame, event, arg):
+        if self.tracer is not None:
+            self.tracer(frame, event)
         if event == "call":
             code = frame.f_code
             if code.co_name in self._names and code in self._codes:
@@ -350,6 +357,64 @@ def _changed(original, passed) -> bool:
     return False
 
 
+_PYTHON_DIRS = tuple(sorted({os.path.join(os.path.abspath(prefix), "") for prefix in
+                             (sys.prefix, sys.base_prefix, sys.exec_prefix)}))
+
+
+def _is_learner_file(filename: str) -> bool:
+    """True for code the learner wrote: not lossedu's, numpy's, Python's or an installed package's."""
+    if filename.startswith(("<frozen", "<__array_function__", "<string>")):
+        return False
+    return not filename.startswith((_LIBRARY_DIR, _NUMPY_DIR) + _PYTHON_DIRS)
+
+
+class _WriterTrace:
+    """Finds which of the learner's functions wrote into an input, on a second run.
+
+    At each call of a function of the learner's, the inputs are copied; at its
+    return they are compared with the copies.  The innermost function that
+    returns with an input changed is the writer, with the names under which
+    it received that input (its own parameters, e.g. ``z`` of a helper
+    ``softmax(z)`` called with the graded function's ``logits``).
+    """
+
+    _MAX_CALLS = 500
+
+    def __init__(self, inputs: list):
+        self.inputs = inputs  # [(the graded function's parameter name, the passed value)]
+        self.stack: list = []
+        self.calls = 0
+        self.writer = None  # (code object, changed input names, the writer's parameter names)
+
+    def __call__(self, frame, event) -> None:
+        if self.writer is not None:
+            return
+        if event == "call" and _is_learner_file(frame.f_code.co_filename):
+            self.calls += 1
+            if self.calls > self._MAX_CALLS:
+                return
+            code = frame.f_code
+            parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+            values = frame.f_locals
+            received = {}
+            for name in parameters:
+                value = values.get(name)
+                for input_name, original in self.inputs:
+                    if value is original or (isinstance(value, np.ndarray)
+                                             and isinstance(original, np.ndarray)
+                                             and np.shares_memory(value, original)):
+                        received.setdefault(input_name, name)
+            self.stack.append((frame, [_private_copy(value) for _, value in self.inputs],
+                               received))
+        elif event == "return" and self.stack and self.stack[-1][0] is frame:
+            _, before, received = self.stack.pop()
+            changed = [name for (name, value), old in zip(self.inputs, before)
+                       if _changed(old, value)]
+            if changed:
+                self.writer = (frame.f_code, tuple(changed),
+                               tuple(received.get(name) for name in changed))
+
+
 def _quiet(function, *args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -399,7 +464,37 @@ class _Run:
             self._name(position) for position, (original, passed)
             in enumerate(zip(case.args, args)) if _changed(original, passed)
         ) + tuple(name for name, value in case.kwargs.items() if _changed(value, kwargs[name]))
+        if attempt.mutated and not self.timed_out:
+            attempt.mutated_by = self._writer(case)
         return attempt
+
+    def _writer(self, case):
+        """The learner's helper that changed an input in place, or None (the function itself).
+
+        The call is run a second time, on fresh copies, under a trace of the
+        learner's function calls (its output discarded); only when a function
+        other than the graded one wrote into an input is it named.
+        """
+        names = list(self.exercise.parameters) + list(case.kwargs)
+        values = [_private_copy(value) for value in case.args] + \
+            [_private_copy(value) for value in case.kwargs.values()]
+        args, kwargs = values[:len(case.args)], dict(zip(case.kwargs, values[len(case.args):]))
+        trace = _WriterTrace(list(zip(names, values)))
+        self.guard.tracer = trace
+        try:
+            with redirect_stdout(io.StringIO()), self.guard:
+                self.fn(*args, **kwargs)
+        except (_TimeLimitExceeded, Exception, SystemExit):
+            pass
+        finally:
+            self.guard.tracer = None
+        if trace.writer is None:
+            return None
+        code, changed, received = trace.writer
+        top = getattr(inspect.unwrap(self.fn), "__code__", None)
+        if code is top:
+            return None
+        return diagnoses.Writer(code.co_name, changed, received)
 
     def _name(self, position: int) -> str:
         return self.exercise.parameters[position]
@@ -484,7 +579,10 @@ def _failure(run: _Run, attempt: Attempt, index: int, total: int) -> CheckFailed
         diagnoses._close(attempt.got, attempt.expected, exercise.tolerance)
     right_but_unstable = bool(attempt.unstable) and attempt.got is not None and \
         diagnoses._close(attempt.got, attempt.expected, exercise.tolerance)
-    if right_but_mutated:
+    if right_but_mutated and attempt.mutated_by is not None:
+        lines.append(f"Your result is right, but your {attempt.mutated_by.display} changed "
+                     f"{fn}'s inputs.")
+    elif right_but_mutated:
         lines.append("Your result is right, but your function changed its inputs.")
     elif right_but_unstable and not attempt.mutated:
         lines.append("Your result is right, but numpy reported "

@@ -63,6 +63,9 @@ class Attempt:
     #: exercise asks for stability (:attr:`Exercise.stable`), as
     #: :class:`FloatingPointReport`; only recorded on the "extreme" cases.
     unstable: tuple = ()
+    #: The learner's own helper that changed an input in place (a
+    #: :class:`Writer`), or None when the graded function did it itself.
+    mutated_by: Any = None
 
     @property
     def n(self) -> int:
@@ -99,6 +102,24 @@ class FloatingPointReport:
 
     error: str
     where: str
+
+
+@dataclass(frozen=True)
+class Writer:
+    """A function of the learner's, other than the graded one, that changed an input.
+
+    ``name`` is the function's name, ``inputs`` the graded function's
+    parameters it changed, ``received`` its own parameter name for each (None
+    when it reached the input another way).
+    """
+
+    name: str
+    inputs: tuple
+    received: tuple
+
+    @property
+    def display(self) -> str:
+        return "lambda" if self.name == "<lambda>" else f"helper {self.name}"
 
 
 def as_float64(value) -> Any:
@@ -372,6 +393,18 @@ def _mutated(attempt: Attempt) -> bool:
 
 def _mutated_hint(attempt: Attempt) -> str:
     names = " and ".join(attempt.mutated)
+    writer = attempt.mutated_by
+    if writer is not None:
+        own = [f"{mine} (your {attempt.exercise.id}'s {theirs})" if mine and mine != theirs
+               else theirs for theirs, mine in zip(writer.inputs, writer.received)]
+        which = "your lambda" if writer.name == "<lambda>" else f"your {writer.name}"
+        return (f"{which}, which {attempt.exercise.id} calls, changed its argument "
+                f"{' and '.join(own)} in place (for example `z -= z.max(...)` or `z[i] = ...` "
+                f"on its argument), so {attempt.exercise.id}'s input {names} changed too: an "
+                "array passed to a function is the caller's array, not a copy. In "
+                f"{writer.name if writer.name != '<lambda>' else 'it'}, compute into a new "
+                "array instead (`z = z - z.max(axis=-1, keepdims=True)`, `z.copy()` before "
+                "changing it).")
     return (f"{attempt.exercise.id} changed its input {names} in place (for example "
             "`x -= ...`, `x[i] = ...` or `x.sort()` on an argument). The caller's arrays "
             "must stay as they were: compute into a new array instead "
@@ -553,6 +586,17 @@ def wasserstein_1d_sorting_in_place(u_values, v_values):
     return np.mean(np.abs(u_values - v_values))
 
 
+def categorical_cross_entropy_with_logits_softmax_shifting_in_place(y_true, logits,
+                                                                    class_weight=None):
+    def softmax(z):  # the learner's own helper: shifts its argument in place
+        z -= z.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    rows = np.eye(logits.shape[1])[y_true] if y_true.ndim == 1 else y_true
+    return float(np.mean(-np.sum(rows * np.log(softmax(logits)), axis=1)))
+
+
 def mse_printed(y_true, y_pred):
     print(np.mean((y_true - y_pred) ** 2))
 
@@ -632,7 +676,9 @@ GENERIC_BEFORE = (
     Mistake("not_numbers", "not numbers", _not_numbers_hint, lambda attempt: bool(attempt.problem),
             example={"mse": mse_as_text}),
     Mistake("mutated_input", "input changed in place", _mutated_hint, _mutated,
-            example={"wasserstein_1d": wasserstein_1d_sorting_in_place}),
+            example={"wasserstein_1d": wasserstein_1d_sorting_in_place,
+                     "categorical_cross_entropy_with_logits":
+                     categorical_cross_entropy_with_logits_softmax_shifting_in_place}),
 )
 
 #: Checked after the exercise's own mistakes: general shape and value slips.

@@ -124,3 +124,23 @@ def test_a_bias_of_shape_one_is_told_to_be_a_single_number():
         check("gradient_descent_step", gradient_descent_step)
     assert "new_b must be a single number, but yours is an array of shape (1,)" in str(
         failure.value)
+
+
+def test_every_reading_of_class_weight_is_told_the_exercises_convention():
+    """Answers written from another reading of "weighted mean" are told which one the exercise uses."""
+    from lossedu.grading.exercises import lesson05_categorical_cross_entropy as lesson
+    from tests.test_grading_mistakes import as_learner_code
+
+    readings = {
+        "weighted_mean_over_n": lesson.cce_logits_pytorch_probability_targets,
+        "weight_of_argmax_class": lesson.cce_logits_weight_of_the_argmax_class,
+        "whole_loss_times_row_weight": lesson.cce_logits_whole_loss_times_row_weight,
+    }
+    for diagnosis, function in readings.items():
+        with pytest.raises(CheckFailed) as failure:
+            check("categorical_cross_entropy_with_logits", as_learner_code(function))
+        assert failure.value.diagnosis == diagnosis
+        message = str(failure.value)
+        assert "weights each class's term inside the sum" in message
+        assert "-np.sum(class_weight * rows * log_p) / np.sum(rows @ class_weight)" in message
+        assert "class_weight = " in message  # the failing case has class weights

@@ -466,6 +466,33 @@ def _over_weight_total(c):
     return -np.sum(weight * rows * _log_probs(c)) / np.sum(weight)
 
 
+def _sample_weighted(sample_weight):
+    """The cost with each sample's whole (unweighted) loss weighted by ``sample_weight(rows, w)``.
+
+    Two readings of "each sample's loss is multiplied by the weight of its true
+    class" for target rows: the weight of the row's most likely class, or the
+    row's mean weight y_i . w.  Both agree with the exercise for labels and
+    one-hot rows, and differ from it for soft rows.
+    """
+    def compute(c):
+        weight = c.kwargs.get("class_weight")
+        if weight is None or np.ndim(c.args[0]) != 2:
+            return None
+        rows = _target_rows(c.args[0], c.args[1].shape[1])
+        per_sample = sample_weight(rows, weight)
+        losses = -np.sum(rows * _log_probs(c), axis=1)
+        return np.sum(per_sample * losses) / np.sum(per_sample)
+    return compute
+
+
+_CLASS_WEIGHT_CONVENTION = (
+    "this exercise weights each class's term inside the sum, "
+    "loss_i = -sum_c w_c y_ic log p_ic, and divides the sum over the samples by the weights "
+    "used, sum_i sum_c w_c y_ic (for integer labels and one-hot rows: "
+    "sum_i w[y_i] loss_i / sum_i w[y_i]). In code: "
+    "-np.sum(class_weight * rows * log_p) / np.sum(rows @ class_weight).")
+
+
 def _cce_clipped(c, eps):
     targets, scores = c.args
     rows = _target_rows(targets, scores.shape[1])
@@ -550,6 +577,32 @@ def cce_logits_weighted_over_n(y_true, logits, class_weight=None):
     return -np.sum(weight * rows * log_softmax_rows(logits)) / len(rows)
 
 
+def cce_logits_pytorch_probability_targets(y_true, logits, class_weight=None):
+    """PyTorch's convention: labels divide by the weights used, probability rows by n."""
+    log_p = log_softmax_rows(logits)
+    weight = np.ones(logits.shape[1]) if class_weight is None else class_weight
+    if y_true.ndim == 1:
+        picked = log_p[np.arange(len(y_true)), y_true]
+        return -np.sum(weight[y_true] * picked) / np.sum(weight[y_true])
+    return -np.sum(weight * y_true * log_p) / len(y_true)
+
+
+def cce_logits_weight_of_the_argmax_class(y_true, logits, class_weight=None):
+    rows = _as_rows(y_true, logits)
+    weight = np.ones(logits.shape[1]) if class_weight is None else class_weight
+    sample_weight = weight[np.argmax(rows, axis=1)]  # "the weight of its true class"
+    losses = -np.sum(rows * log_softmax_rows(logits), axis=1)
+    return np.sum(sample_weight * losses) / np.sum(sample_weight)
+
+
+def cce_logits_whole_loss_times_row_weight(y_true, logits, class_weight=None):
+    rows = _as_rows(y_true, logits)
+    weight = np.ones(logits.shape[1]) if class_weight is None else class_weight
+    sample_weight = rows @ weight
+    losses = -np.sum(rows * log_softmax_rows(logits), axis=1)
+    return np.sum(sample_weight * losses) / np.sum(sample_weight)
+
+
 def cce_logits_divided_by_weight_total(y_true, logits, class_weight=None):
     if class_weight is None:
         return _cce_logits(y_true, logits)
@@ -585,6 +638,10 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS = Exercise(
         case(arr([[0.8, 0.1, 0.1], [0.2, 0.5, 0.3], [0.0, 0.25, 0.75]]),
              arr([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, -1.0, 3.0]]),
              tags={"soft_targets"}, label="soft target rows"),
+        case(arr([[0.8, 0.1, 0.1], [0.2, 0.5, 0.3], [0.0, 0.25, 0.75], [0.0, 1.0, 0.0]]),
+             arr([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, -1.0, 3.0], [0.0, 0.5, 1.0]]),
+             class_weight=arr(1.0, 0.5, 4.0), tags={"class_weight", "soft_targets"},
+             label="soft target rows with class weights"),
     ),
     random=_cce_logits_case,
     extreme=_CCE_LOGITS_EXTREME,
@@ -619,11 +676,27 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS = Exercise(
                 _argmax_of_rows(classification.categorical_cross_entropy_with_logits),
                 example=lambda y, z, class_weight=None: _cce_logits(_labels(y), z, class_weight)),
         variant("weighted_mean_over_n", "weighted mean divided by n",
-                "with class weights the cost is a *weighted* mean: divide the weighted sum of "
-                "the losses by the sum of the weights used, sum_i sum_c w_c y_ic (sum_i w[y_i] "
-                "for labels), not by n.",
+                "with class weights the cost is a *weighted* mean, divided by the sum of the "
+                "weights used, not by n (Keras's class_weight and PyTorch's probability targets "
+                "divide by n; this exercise does not, for any form of target): "
+                + _CLASS_WEIGHT_CONVENTION,
                 _weighted_over_n,
-                example=cce_logits_weighted_over_n),
+                example=(cce_logits_weighted_over_n, cce_logits_pytorch_probability_targets)),
+        variant("weight_of_argmax_class", "soft rows weighted by their most likely class",
+                "you multiplied each sample's whole loss by w[argmax y_i], the weight of its "
+                "most likely class: the same as the exercise for labels and one-hot rows, but "
+                "not for soft rows such as [0.8, 0.1, 0.1]. " + _CLASS_WEIGHT_CONVENTION[0].upper()
+                + _CLASS_WEIGHT_CONVENTION[1:],
+                _sample_weighted(lambda rows, w: w[np.argmax(rows, axis=1)]),
+                example=cce_logits_weight_of_the_argmax_class),
+        variant("whole_loss_times_row_weight", "each row's whole loss times its mean weight",
+                "you multiplied each sample's whole loss, -sum_c y_ic log p_ic, by its row's "
+                "weight sum_c w_c y_ic: the same as the exercise for labels and one-hot rows, "
+                "but not for soft rows such as [0.8, 0.1, 0.1], where each class's term must "
+                "carry its own weight. " + _CLASS_WEIGHT_CONVENTION[0].upper()
+                + _CLASS_WEIGHT_CONVENTION[1:],
+                _sample_weighted(lambda rows, w: rows @ w),
+                example=cce_logits_whole_loss_times_row_weight),
         variant("divided_by_weight_total", "divided by the sum of all class weights",
                 "you divided by sum(class_weight), the weights of the classes; the weighted "
                 "mean divides by the weights actually used, one per sample: "

@@ -333,6 +333,10 @@ def _convert(raw, exercise: Exercise):
                 f"an object of type {_type_name(raw)}"
             raise _NotNumbers(f"returned {what}")
         return tuple(_to_float64(part, allow_sequence=True) for part in raw)
+    if type(raw) in (list, tuple):
+        # A list where one number is expected: converted, so that the check can
+        # tell what it holds (per-sample values, say); it never passes.
+        return _to_float64(raw, allow_sequence=True)
     return _to_float64(raw, allow_sequence=not isinstance(output, (Number, Integer)))
 
 
@@ -536,10 +540,14 @@ def _inputs(exercise: Exercise, case) -> list:
     return lines
 
 
-def _show(value) -> str:
+def _plain(value):
     if isinstance(value, tuple):
-        return formatting.describe(tuple(part[()] if part.ndim == 0 else part for part in value))
-    return formatting.describe(value[()] if value.ndim == 0 else value)
+        return tuple(part[()] if part.ndim == 0 else part for part in value)
+    return value[()] if value.ndim == 0 else value
+
+
+def _show(value) -> str:
+    return formatting.describe(_plain(value))
 
 
 def _seed_note(run: _Run) -> str | None:
@@ -589,11 +597,13 @@ def _failure(run: _Run, attempt: Attempt, index: int, total: int) -> CheckFailed
                      + " and ".join(sorted({report.error for report in attempt.unstable}))
                      + " while your function computed it.")
     elif attempt.error is None and not attempt.problem:
-        lines.append(f"Expected: {_show(attempt.expected)}")
         if attempt.raw is None:
+            lines.append(f"Expected: {_show(attempt.expected)}")
             lines.append("Got:      None")
         else:
-            lines.append(f"Got:      {_show(attempt.got)}")
+            got, expected = formatting.describe_pair(_plain(attempt.got), _plain(attempt.expected))
+            lines.append(f"Expected: {expected}")
+            lines.append(f"Got:      {got}")
             if not isinstance(attempt.got, tuple) and not isinstance(attempt.expected, tuple):
                 where = formatting.describe_difference(
                     attempt.got, attempt.expected, exercise.tolerance.rtol, exercise.tolerance.atol)

@@ -326,6 +326,7 @@ def when(name: str, title: str, hint, predicate: Callable[[Attempt], bool], *,
 
 #: lossedu's own folder: frames of code from here are the course's, not the learner's.
 LIBRARY_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
 
 
 def _learner_frames(error: BaseException) -> list:
@@ -425,6 +426,49 @@ def _array_truth_value(attempt: Attempt) -> bool:
 
 def _matmul_mismatch(attempt: Attempt) -> bool:
     return isinstance(attempt.error, ValueError) and "matmul" in str(attempt.error)
+
+
+def _sequence_instead_of_number(attempt: Attempt) -> bool:
+    return isinstance(attempt.exercise.output, Number) and type(attempt.raw) in (list, tuple) \
+        and attempt.got is not None
+
+
+def _sequence_hint(attempt: Attempt) -> str:
+    kind = type(attempt.raw).__name__
+    what = attempt.exercise.output.what
+    count = len(attempt.raw)
+    if attempt.exercise.output.per_sample and attempt.got.ndim == 1 and count == attempt.n \
+            and count > 1:
+        return (f"{attempt.exercise.id} returned a Python {kind} of {count} values, one per "
+                f"sample (the per-sample losses, it seems), but {what} is a single number: "
+                f"return their mean, e.g. `return np.mean(losses)` (or "
+                f"`sum(losses) / len(losses)`), not the {kind} itself.")
+    values = "one value" if count == 1 else f"{count} values"
+    return (f"{attempt.exercise.id} returned a Python {kind} of {values}, but {what} is "
+            "a single number: return the number itself (e.g. `return total / n`, or "
+            f"`float(...)` of a one-element result), not a {kind} around it.")
+
+
+def _max_with_two_arrays(attempt: Attempt) -> bool:
+    """np.max(0, x) (or np.min): the second argument went to `axis`."""
+    error = attempt.error
+    if not isinstance(error, (TypeError, ValueError, np.exceptions.AxisError)):
+        return False
+    traceback = error.__traceback__
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if code.co_name in ("max", "amax", "min", "amin") and \
+                code.co_filename.startswith(_NUMPY_DIR):
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
+def _max_with_two_arrays_hint(attempt: Attempt) -> str:
+    return ("np.max(0, x) is not the elementwise maximum of 0 and x: np.max reduces one array "
+            "to its largest value, and its second argument is the *axis*, so numpy tried to "
+            "read x as an axis number. Use np.maximum(0, x) (and np.minimum(a, b) for the "
+            "elementwise minimum).")
 
 
 def _per_sample_instead_of_number(attempt: Attempt) -> bool:
@@ -597,6 +641,17 @@ def categorical_cross_entropy_with_logits_softmax_shifting_in_place(y_true, logi
     return float(np.mean(-np.sum(rows * np.log(softmax(logits)), axis=1)))
 
 
+def binary_cross_entropy_as_a_list(y_true, y_pred):
+    losses = []
+    for y, p in zip(y_true, np.clip(y_pred, 1e-7, 1 - 1e-7)):
+        losses.append(-(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    return losses
+
+
+def hinge_loss_with_np_max(y_true, y_pred):
+    return np.mean(np.max(0, 1 - y_true * y_pred))
+
+
 def mse_printed(y_true, y_pred):
     print(np.mean((y_true - y_pred) ** 2))
 
@@ -675,6 +730,12 @@ GENERIC_BEFORE = (
             example={"predict": predict_without_bias_parameter}),
     Mistake("not_numbers", "not numbers", _not_numbers_hint, lambda attempt: bool(attempt.problem),
             example={"mse": mse_as_text}),
+    Mistake("list_instead_of_number", "a list instead of one number", _sequence_hint,
+            _sequence_instead_of_number,
+            example={"binary_cross_entropy": binary_cross_entropy_as_a_list}),
+    Mistake("max_instead_of_maximum", "np.max where np.maximum was meant",
+            _max_with_two_arrays_hint, _max_with_two_arrays,
+            example={"hinge_loss": hinge_loss_with_np_max}),
     Mistake("mutated_input", "input changed in place", _mutated_hint, _mutated,
             example={"wasserstein_1d": wasserstein_1d_sorting_in_place,
                      "categorical_cross_entropy_with_logits":

@@ -802,7 +802,12 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
                "(softmax(z) - y_true) / n (integer labels (n,) go through one_hot first).",
                IndexError,
                example=lambda y, z: (softmax_rows(z) - np.eye(z.shape[1])[y]) / len(y)),
-        variant("argmax_of_soft_targets", "soft target rows reduced with argmax", _ARGMAX_HINT,
+        variant("argmax_of_soft_targets", "soft target rows reduced with argmax",
+                "your gradient is the one for each row's most likely class only: target rows "
+                "may be soft (mass on several classes, e.g. [0.8, 0.1, 0.1]), and then "
+                "softmax(z) - one_hot(argmax(y_true)) is not the gradient. Subtract the rows "
+                "themselves, (softmax(z) - y_true) / n, and turn only integer labels (n,) "
+                "into one-hot rows.",
                 _argmax_of_rows(classification.categorical_cross_entropy_with_logits_grad),
                 example=lambda y, z: (softmax_rows(z) - np.eye(z.shape[1])[_labels(y)]) / len(y)),
         gradient_missing_mean(example=lambda y, z: softmax_rows(z) - _as_rows(y, z)),

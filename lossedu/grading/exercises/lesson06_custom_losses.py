@@ -13,7 +13,7 @@ from lossedu.grading.cases import ScalarFunction, arr, binary_labels, case, logi
 from lossedu.grading.diagnoses import nonfinite, raised, ratio, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance
 from lossedu.grading.exercises.common import (
-    EPS, EXTREME_BINARY_LOGITS, EXTREME_LABELS, broadcast_cost, from_case, keyword,
+    EPS, EXTREME_BINARY_LOGITS, EXTREME_LABELS, broadcast_cost, either, from_case, keyword,
     log_likelihood_sign, logits_as_probabilities, saturated_on_extreme, sigmoid, softplus,
     sum_instead_of_mean,
 )
@@ -94,6 +94,43 @@ def central_difference_not_restored(f, x, h=1e-6):
         up = f(point)
         point[j] = old - h
         gradient[j] = (up - f(point)) / (2 * h)
+    return gradient
+
+
+#: Steps a learner may use for a one-sided difference besides the case's own h.
+_USUAL_STEPS = (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
+
+
+def _one_sided_with_step(formula, step):
+    """``formula`` with the learner's own ``step``, when its one-sidedness shows at that step.
+
+    A one-sided difference with a tiny step is as close to the derivative as
+    any accurate answer: it only names the mistake where it differs from the
+    central difference with the same step.
+    """
+    def compute(c):
+        f, x = c.args
+        wrong = formula(f, x, h=step)
+        if np.allclose(wrong, gradcheck.numerical_gradient(f, x, h=step), rtol=1e-5, atol=1e-6):
+            return None
+        return wrong
+    return compute
+
+
+def _one_sided(name, formula):
+    """The one-sided difference recognised with the case's h or any usual step."""
+    tests = [variant(f"{name}_h", "", "", from_case(formula))]
+    tests += [variant(f"{name}_{step:g}", "", "", _one_sided_with_step(formula, step))
+              for step in _USUAL_STEPS]
+    return tests
+
+
+def numerical_gradient_forward_own_step(f, x, h=1e-5):
+    gradient = np.zeros(np.shape(x))
+    for i in range(np.size(x)):
+        step = np.zeros(np.shape(x))
+        step.flat[i] = h
+        gradient.flat[i] = (f(x + step) - f(x)) / h
     return gradient
 
 
@@ -205,15 +242,17 @@ NUMERICAL_GRADIENT = Exercise(
              "first: x = np.array(x, dtype=float).",
              lambda a: "integer_input" in a.case.tags and a.got is not None,
              example=numerical_gradient_integer_copy),
-        variant("forward_difference", "forward difference",
-                "your result is the forward difference (f(x + h) - f(x)) / h: use the "
-                "central difference (f(x + h e_j) - f(x - h e_j)) / (2h), which is far more "
-                "accurate for the same h.", from_case(forward_difference),
-                example=numerical_gradient_forward),
-        variant("backward_difference", "backward difference",
-                "your result is the backward difference (f(x) - f(x - h)) / h: use the "
-                "central difference (f(x + h e_j) - f(x - h e_j)) / (2h).",
-                from_case(backward_difference), example=numerical_gradient_backward),
+        either("forward_difference", "forward difference",
+               "your result is the forward difference (f(x + h) - f(x)) / h: use the "
+               "central difference (f(x + h e_j) - f(x - h e_j)) / (2h), which is far more "
+               "accurate for the same h (its error shrinks like h², the forward one's like h).",
+               *_one_sided("forward", forward_difference),
+               example=(numerical_gradient_forward, numerical_gradient_forward_own_step)),
+        either("backward_difference", "backward difference",
+               "your result is the backward difference (f(x) - f(x - h)) / h: use the "
+               "central difference (f(x + h e_j) - f(x - h e_j)) / (2h).",
+               *_one_sided("backward", backward_difference),
+               example=numerical_gradient_backward),
         ratio("divided_by_h", "divided by h instead of 2h",
               "your result is twice the expected one: the two points x + h and x - h are 2h "
               "apart, so divide their difference by 2h.", 2.0,

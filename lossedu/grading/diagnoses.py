@@ -464,6 +464,13 @@ def _max_with_two_arrays(attempt: Attempt) -> bool:
     return False
 
 
+def _math_on_array(attempt: Attempt) -> bool:
+    """math.exp(z), math.log(p), float(x) on an array: Python wants one number."""
+    return isinstance(attempt.error, TypeError) and bool(re.search(
+        r"only (length-1|size-1|0-dimensional) arrays can be converted to Python scalars",
+        str(attempt.error)))
+
+
 def _max_with_two_arrays_hint(attempt: Attempt) -> str:
     return ("np.max(0, x) is not the elementwise maximum of 0 and x: np.max reduces one array "
             "to its largest value, and its second argument is the *axis*, so numpy tried to "
@@ -648,6 +655,12 @@ def binary_cross_entropy_as_a_list(y_true, y_pred):
     return losses
 
 
+def sigmoid_with_math_exp(z):
+    import math
+
+    return 1 / (1 + math.exp(-z))
+
+
 def hinge_loss_with_np_max(y_true, y_pred):
     return np.mean(np.max(0, 1 - y_true * y_pred))
 
@@ -736,6 +749,11 @@ GENERIC_BEFORE = (
     Mistake("max_instead_of_maximum", "np.max where np.maximum was meant",
             _max_with_two_arrays_hint, _max_with_two_arrays,
             example={"hinge_loss": hinge_loss_with_np_max}),
+    Mistake("math_on_array", "math.exp or math.log on an array",
+            "Python's math functions (math.exp, math.log, math.sqrt) and float() take one "
+            "number, and the check passes arrays: use numpy's, which work elementwise on "
+            "arrays and numbers alike (np.exp, np.log, np.sqrt; see the line above).",
+            _math_on_array, example={"sigmoid": sigmoid_with_math_exp}),
     Mistake("mutated_input", "input changed in place", _mutated_hint, _mutated,
             example={"wasserstein_1d": wasserstein_1d_sorting_in_place,
                      "categorical_cross_entropy_with_logits":

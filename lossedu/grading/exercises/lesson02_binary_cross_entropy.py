@@ -32,6 +32,16 @@ def binary_cross_entropy_in_bits(y_true, y_pred):
     return np.mean(-(y_true * np.log2(p) + (1 - y_true) * np.log2(1 - p)))
 
 
+def binary_cross_entropy_plus_for_times(y_true, y_pred):
+    p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+    return -np.sum(y_true * np.log(p) + (1 - y_true) + np.log(1 - p)) / len(y_true)
+
+
+def binary_cross_entropy_with_log1p(y_true, y_pred):
+    p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+    return np.mean(-y_true * np.log1p(p) - (1 - y_true) * np.log1p(1 - p))
+
+
 _EXTREME_LOGITS = arr(-1000.0, -800.0, -500.0, 500.0, 800.0, 1000.0)
 
 _STABLE_SIGMOID = (
@@ -131,6 +141,18 @@ BINARY_CROSS_ENTROPY = Exercise(
                 "samples, -y log p.",
                 lambda c: -np.mean((1 - c.args[0]) * np.log(1 - clip_probability(c.args[1]))),
                 example=lambda y, p: -np.mean((1 - y) * np.log(1 - np.clip(p, EPS, 1 - EPS)))),
+        variant("plus_instead_of_times", "+ where * belongs",
+                "your result is -mean(y log p + (1 - y) + log(1 - p)): a + slipped in where "
+                "the product (1 - y) * log(1 - p) belongs.",
+                lambda c: -np.mean(c.args[0] * np.log(clip_probability(c.args[1])) + (1 - c.args[0])
+                                   + np.log(1 - clip_probability(c.args[1]))),
+                example=binary_cross_entropy_plus_for_times),
+        variant("log1p_instead_of_log", "log1p instead of log",
+                "your result uses np.log1p(p) = log(1 + p), not log(p): log1p is for the log "
+                "of 1 + a small number. Binary cross-entropy takes np.log(p) and np.log(1 - p).",
+                lambda c: -np.mean(c.args[0] * np.log1p(clip_probability(c.args[1]))
+                                   + (1 - c.args[0]) * np.log1p(1 - clip_probability(c.args[1]))),
+                example=binary_cross_entropy_with_log1p),
         ratio("log_base", "log base 2 or 10",
               "cross-entropy uses the natural logarithm (np.log), not np.log2 or np.log10.",
               [1 / np.log(2.0), 1 / np.log(10.0)],

@@ -301,6 +301,29 @@ def focal_without_alpha(y_true, logits, gamma=2.0, alpha=None):
     return np.mean(_focal_losses(y_true, logits, gamma))
 
 
+def focal_positive_term_only(y_true, logits, gamma=2.0, alpha=None):
+    """The categorical focal loss -y (1 - p)^gamma log p applied to binary labels."""
+    positives = np.asarray(y_true == 1, dtype=float)
+    return np.mean(_focal_losses(y_true, logits, gamma) * positives * (1.0 if alpha is None else alpha))
+
+
+def focal_alpha_on_every_sample(y_true, logits, gamma=2.0, alpha=None):
+    return np.mean(_focal_losses(y_true, logits, gamma) * alpha)
+
+
+def focal_loss_positive_term_only(y_true, logits, gamma=2.0, alpha=None):
+    p = np.exp(-np.logaddexp(0, -logits))
+    log_p = -np.logaddexp(0, -logits)
+    weight = 1.0 if alpha is None else alpha
+    return np.mean(-weight * y_true * (1 - p) ** gamma * log_p)
+
+
+def focal_loss_alpha_on_every_sample(y_true, logits, gamma=2.0, alpha=None):
+    log_p_t = -np.logaddexp(0, -np.where(y_true == 1, logits, -logits))
+    losses = -(1 - np.exp(log_p_t)) ** gamma * log_p_t
+    return np.mean(losses if alpha is None else alpha * losses)
+
+
 def focal_with_alpha_swapped(y_true, logits, gamma=2.0, alpha=None):
     return np.mean(_focal_losses(y_true, logits, gamma) * _alpha_weights(y_true, 1 - alpha))
 
@@ -416,6 +439,20 @@ FOCAL_LOSS = Exercise(
                 "1 - alpha.", lambda c: focal_without_alpha(*c.args, **c.kwargs)
                 if c.kwargs.get("alpha") is not None else None,
                 example=lambda y, z, gamma=2.0, alpha=None: np.mean(_focal_per_sample(y, z, gamma))),
+        variant("positive_term_only", "only the positives' term",
+                "your result has only the term of the positive samples, "
+                "-alpha (1 - p)^gamma log p: that is the categorical focal loss applied to one "
+                "probability. With binary labels the negatives (y = 0) cost "
+                "-(1 - alpha) p^gamma log(1 - p): use p_t = p for y = 1 and 1 - p for y = 0, "
+                "and -alpha_t (1 - p_t)^gamma log p_t for every sample.",
+                from_case(focal_positive_term_only), example=focal_loss_positive_term_only),
+        variant("alpha_on_every_sample", "alpha on every sample",
+                "you multiplied every sample's loss by alpha: alpha is the weight of the "
+                "positives only, and the negatives get 1 - alpha (alpha_t = alpha for y = 1, "
+                "1 - alpha for y = 0), so that alpha balances the two classes.",
+                lambda c: focal_alpha_on_every_sample(*c.args, **c.kwargs)
+                if c.kwargs.get("alpha") is not None else None,
+                example=focal_loss_alpha_on_every_sample),
         variant("alpha_swapped", "alpha on the wrong class",
                 "alpha weights the positive class (y = 1) and 1 - alpha the negatives; "
                 "yours are the other way round.",
@@ -640,6 +677,18 @@ def _distances(anchor, positive, negative, axis=-1):
     return np.linalg.norm(a - p, axis=axis), np.linalg.norm(a - n, axis=axis)
 
 
+def triplet_norms_of_whole_arrays(anchor, positive, negative, margin=1.0):
+    """np.linalg.norm without axis: one norm of the whole (n, d) difference."""
+    to_positive = np.linalg.norm(np.asarray(anchor) - np.asarray(positive))
+    to_negative = np.linalg.norm(np.asarray(anchor) - np.asarray(negative))
+    return max(0.0, float(to_positive - to_negative + margin))
+
+
+def triplet_loss_norm_without_axis(anchor, positive, negative, margin=1.0):
+    gap = np.linalg.norm(anchor - positive) - np.linalg.norm(anchor - negative)
+    return np.maximum(0.0, gap + margin)
+
+
 def triplet_with_squared_distances(anchor, positive, negative, margin=1.0):
     a, p, n = np.atleast_2d(anchor), np.atleast_2d(positive), np.atleast_2d(negative)
     return np.mean(np.maximum(0, np.sum((a - p) ** 2, axis=-1) - np.sum((a - n) ** 2, axis=-1)
@@ -752,6 +801,13 @@ TRIPLET_LOSS = Exercise(
                 lambda c: triplet_distances_along_axis_0(*c.args, **c.kwargs)
                 if np.ndim(c.args[0]) == 2 else None,
                 example=triplet_loss_norm_along_axis_0),
+        variant("norm_without_axis", "one norm of the whole array",
+                "np.linalg.norm(anchor - positive) without an axis is one norm of the whole "
+                "(n, d) array, all triplets together: pass axis=-1 (one distance per row, "
+                "per triplet), then take the hinge of each triplet and their mean.",
+                lambda c: triplet_norms_of_whole_arrays(*c.args, **c.kwargs)
+                if np.ndim(c.args[0]) == 2 and np.shape(c.args[0])[0] > 1 else None,
+                example=triplet_loss_norm_without_axis),
         sum_instead_of_mean(example=lambda a, p, n, margin=1.0: np.sum(_triplet_per_row(a, p, n, margin))),
     ),
 )

@@ -50,6 +50,10 @@ _STABLE_SIGMOID = (
     "e / (1 + e)); or 0.5 * (1 + np.tanh(z / 2)).")
 
 
+def sigmoid_without_parentheses(z):
+    return 1 / 1 + np.exp(-z)
+
+
 def sigmoid_textbook(z):
     return 1 / (1 + np.exp(-z))
 
@@ -84,6 +88,12 @@ SIGMOID = Exercise(
                   "np.where(z >= 0, 1 / (1 + e), e / (1 + e)).",
                   tag="extreme",
                   example=lambda z: np.exp(z) / (1 + np.exp(z))),
+        variant("sigmoid_precedence", "1 / 1 + exp(-z): parentheses missing",
+                "your result is 1 + exp(-z): `1 / 1 + np.exp(-z)` divides 1 by 1 first, then "
+                "adds exp(-z). The denominator needs parentheses: 1 / (1 + exp(-z)), and "
+                "written stably as the exercise asks.",
+                lambda c: 1 + np.exp(-np.asarray(c.args[0], dtype=float)),
+                example=sigmoid_without_parentheses),
         variant("sigmoid_sign", "sign of the exponent",
                 "your result is σ(-z) = 1 / (1 + exp(z)): the exponent is -z, so that large "
                 "positive logits give probabilities close to 1.",

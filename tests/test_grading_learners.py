@@ -317,6 +317,34 @@ def huber_swapped(y_true, y_pred, *, delta=1.0):
     return np.mean(np.where(r > delta, 0.5 * r ** 2, delta * (r - 0.5 * delta)))
 
 
+@wrong("steps_to_accuracy", "list_instead_of_number")
+def steps_all_indices(accuracy_history, target):
+    return [i for i, value in enumerate(accuracy_history) if value >= target] or -1
+
+
+@wrong("one_hot", "columns_from_unique_labels")
+def one_hot_unique(labels, num_classes):
+    out = np.zeros((len(labels), num_classes))
+    for j, value in enumerate(np.unique(labels)):
+        out[labels == value, j] = 1.0
+    return out
+
+
+@wrong("one_hot", "squeezed")
+def one_hot_squeeze(labels, num_classes):
+    return np.eye(num_classes)[labels].squeeze()
+
+
+@wrong("wasserstein_1d", "cumulative_sums")
+def wasserstein_running_sums(u_values, v_values):
+    return np.mean(np.abs(np.cumsum(np.sort(u_values)) - np.cumsum(np.sort(v_values))))
+
+
+@wrong("anomaly_threshold", "sample_std")
+def threshold_sample_std(errors, *, k=3.0):
+    return np.mean(errors) + k * np.std(errors, ddof=1)
+
+
 # --- correct answers in the same styles -------------------------------------------
 
 def bce_clipped_loop(y_true, y_pred):
@@ -353,7 +381,14 @@ def cce_with_eps_clip(y_true, y_pred):
     return float(np.mean(-np.sum(rows * np.log(np.clip(y_pred, 1e-7, 1.0)), axis=-1)))
 
 
+def one_hot_indexing(labels, num_classes):
+    out = np.zeros((labels.shape[0], num_classes))
+    out[np.arange(labels.shape[0]), labels] = 1
+    return out
+
+
 RIGHT = [
+    ("one_hot", one_hot_indexing),
     ("binary_cross_entropy", bce_clipped_loop),
     ("softmax", softmax_keepdims),
     ("huber", huber_strict_inequality),

@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from lossedu.grading.exercise import Case, Exercise, Number, Tolerance, TupleOf
+from lossedu.grading.exercise import Case, Exercise, Integer, Number, Tolerance, TupleOf
 
 __all__ = [
     "Attempt", "FloatingPointReport", "Mistake", "nonfinite", "raised", "ratio", "unstable",
@@ -429,15 +429,16 @@ def _matmul_mismatch(attempt: Attempt) -> bool:
 
 
 def _sequence_instead_of_number(attempt: Attempt) -> bool:
-    return isinstance(attempt.exercise.output, Number) and type(attempt.raw) in (list, tuple) \
-        and attempt.got is not None
+    return isinstance(attempt.exercise.output, (Number, Integer)) \
+        and type(attempt.raw) in (list, tuple) and attempt.got is not None
 
 
 def _sequence_hint(attempt: Attempt) -> str:
     kind = type(attempt.raw).__name__
     what = attempt.exercise.output.what
     count = len(attempt.raw)
-    if attempt.exercise.output.per_sample and attempt.got.ndim == 1 and count == attempt.n \
+    if getattr(attempt.exercise.output, "per_sample", False) and attempt.got.ndim == 1 \
+            and count == attempt.n \
             and count > 1:
         return (f"{attempt.exercise.id} returned a Python {kind} of {count} values, one per "
                 f"sample (the per-sample losses, it seems), but {what} is a single number: "
@@ -445,8 +446,8 @@ def _sequence_hint(attempt: Attempt) -> str:
                 f"`sum(losses) / len(losses)`), not the {kind} itself.")
     values = "one value" if count == 1 else f"{count} values"
     return (f"{attempt.exercise.id} returned a Python {kind} of {values}, but {what} is "
-            "a single number: return the number itself (e.g. `return total / n`, or "
-            f"`float(...)` of a one-element result), not a {kind} around it.")
+            f"a single number: return that number itself, not a {kind} around it (nor a "
+            f"{kind} of several candidates).")
 
 
 def _max_with_two_arrays(attempt: Attempt) -> bool:

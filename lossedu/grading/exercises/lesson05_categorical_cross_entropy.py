@@ -294,6 +294,27 @@ def _one_hot_case(rng):
     return case(class_labels(rng, n, c), c)
 
 
+def _one_hot_by_unique(labels, num_classes):
+    present = np.unique(labels)
+    if present.size == num_classes:
+        return None
+    rows = np.zeros((len(labels), num_classes))
+    for column, label in enumerate(present):
+        rows[labels == label, column] = 1
+    return rows
+
+
+def one_hot_by_unique_labels(labels, num_classes):
+    rows = np.zeros((labels.shape[0], num_classes))
+    for column, label in enumerate(np.unique(labels)):
+        rows[labels == label, column] = 1
+    return rows
+
+
+def one_hot_squeezed(labels, num_classes):
+    return np.squeeze(np.eye(num_classes)[np.reshape(labels, -1)])
+
+
 ONE_HOT = Exercise(
     id="one_hot",
     summary="One-hot rows (n, num_classes) for integer labels (n,).",
@@ -315,6 +336,18 @@ ONE_HOT = Exercise(
              and a.got.shape == (a.case.args[0].shape[0], int(a.case.args[0].max()) + 1)
              and a.got.shape != a.expected.shape,
              example=lambda labels, c: np.eye(labels.max() + 1)[labels]),
+        variant("columns_from_unique_labels", "columns numbered by the labels present",
+                "your columns follow np.unique(labels), the classes that happen to appear: "
+                "when a class is absent the later classes slide one column left. Column c is "
+                "class c, always: put the 1 of label y in column y, "
+                "e.g. np.eye(num_classes)[labels].",
+                lambda c: _one_hot_by_unique(*c.args), example=one_hot_by_unique_labels),
+        when("squeezed", "a single label squeezed to a vector",
+             "for a single label your result has shape (num_classes,), but one label is still "
+             "one row: shape (1, num_classes). Do not np.squeeze the result.",
+             lambda a: a.got is not None and a.case.args[0].shape[0] == 1
+             and a.got.shape == a.expected.shape[1:],
+             example=one_hot_squeezed),
         variant("transposed", "one column per sample",
                 "your result is transposed: one row per label, one column per class, "
                 "shape (n, num_classes).", lambda c: activations.one_hot(*c.args).T,

@@ -818,6 +818,12 @@ def _wasserstein_case(rng):
     return case(rng.normal(0, 1, size=n), rng.normal(rng.uniform(-1, 1), rng.uniform(0.5, 2), size=n))
 
 
+def wasserstein_1d_cumulative_sums(u_values, v_values):
+    u_cdf = np.cumsum(np.sort(np.ravel(u_values)))
+    v_cdf = np.cumsum(np.sort(np.ravel(v_values)))
+    return float(np.mean(np.abs(u_cdf - v_cdf)))
+
+
 WASSERSTEIN_1D = Exercise(
     id="wasserstein_1d",
     summary="Wasserstein-1 distance of two equal-size 1-d samples: mean |sort(u) - sort(v)|.",
@@ -851,6 +857,14 @@ WASSERSTEIN_1D = Exercise(
                 "sort both samples in the same (increasing) order.",
                 lambda c: np.mean(np.abs(np.sort(c.args[0]) - np.sort(c.args[1])[::-1])),
                 example=lambda u, v: np.mean(np.abs(np.sort(u) - np.sort(v)[::-1]))),
+        variant("cumulative_sums", "cumulative sums of the sorted values",
+                "your result compares the running sums np.cumsum(np.sort(u)) and "
+                "np.cumsum(np.sort(v)): those are not the distributions' CDFs. With equal-size "
+                "samples the sorted values themselves are the quantiles to pair: "
+                "W1 = mean |sort(u) - sort(v)|.",
+                lambda c: np.mean(np.abs(np.cumsum(np.sort(c.args[0]))
+                                         - np.cumsum(np.sort(c.args[1])))),
+                example=wasserstein_1d_cumulative_sums),
         sum_instead_of_mean("the differences",
                             example=lambda u, v: np.sum(np.abs(np.sort(u) - np.sort(v)))),
     ),

@@ -127,7 +127,7 @@ def test_a_bias_of_shape_one_is_told_to_be_a_single_number():
 
 
 def test_every_reading_of_class_weight_is_told_the_exercises_convention():
-    """Answers written from another reading of "weighted mean" are told which one the exercise uses."""
+    """Answers from another reading of "weighted mean" are told the one the exercise uses."""
     from lossedu.grading.exercises import lesson05_categorical_cross_entropy as lesson
     from tests.test_grading_mistakes import as_learner_code
 

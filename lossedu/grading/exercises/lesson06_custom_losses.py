@@ -304,7 +304,8 @@ def focal_without_alpha(y_true, logits, gamma=2.0, alpha=None):
 def focal_positive_term_only(y_true, logits, gamma=2.0, alpha=None):
     """The categorical focal loss -y (1 - p)^gamma log p applied to binary labels."""
     positives = np.asarray(y_true == 1, dtype=float)
-    return np.mean(_focal_losses(y_true, logits, gamma) * positives * (1.0 if alpha is None else alpha))
+    weight = 1.0 if alpha is None else alpha
+    return np.mean(_focal_losses(y_true, logits, gamma) * positives * weight)
 
 
 def focal_alpha_on_every_sample(y_true, logits, gamma=2.0, alpha=None):

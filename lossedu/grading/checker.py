@@ -367,7 +367,7 @@ _PYTHON_DIRS = tuple(sorted({os.path.join(os.path.abspath(prefix), "") for prefi
 
 def _is_learner_file(filename: str) -> bool:
     """True for the learner's code: not lossedu's, numpy's, Python's or an installed package's."""
-    if filename.startswith(("<frozen", "<__array_function__", "<string>")):
+    if filename.startswith(("<frozen", "<__array_function__")):
         return False
     return not filename.startswith((_LIBRARY_DIR, _NUMPY_DIR) + _PYTHON_DIRS)
 

@@ -167,6 +167,16 @@ def test_np_max_where_np_maximum_was_meant_is_named():
     assert "np.maximum(0, x)" in str(failure.value)
 
 
+def test_np_max_with_an_axis_the_input_lacks_is_not_taken_for_np_maximum():
+    def softmax(z):
+        e = np.exp(z - np.max(z, axis=1, keepdims=True))
+        return e / np.sum(e, axis=1, keepdims=True)
+
+    with pytest.raises(CheckFailed) as failure:
+        check("softmax", softmax)
+    assert failure.value.diagnosis == "axis_out_of_range"
+
+
 def test_the_gradient_of_argmax_rows_is_told_about_the_gradient():
     def categorical_cross_entropy_with_logits_grad(y_true, logits):
         labels = y_true if y_true.ndim == 1 else np.argmax(y_true, axis=1)

@@ -453,8 +453,9 @@ def _sequence_hint(attempt: Attempt) -> str:
 def _max_with_two_arrays(attempt: Attempt) -> bool:
     """np.max(0, x) (or np.min): the second argument went to `axis`."""
     error = attempt.error
-    if not isinstance(error, (TypeError, ValueError, np.exceptions.AxisError)):
-        return False
+    if not isinstance(error, TypeError) or not re.search(
+            r"interpreted as an integer|integer scalar arrays", str(error)):
+        return False  # an AxisError is a real axis out of range, named elsewhere
     traceback = error.__traceback__
     while traceback is not None:
         code = traceback.tb_frame.f_code

@@ -359,6 +359,18 @@ def test_a_function_that_changes_its_own_input_is_not_told_of_a_helper(capsys):
     assert capsys.readouterr().out.count("log_softmax\n") == 1
 
 
+def test_a_comprehension_that_changes_the_input_is_the_function_itself():
+    def wasserstein_1d(u_values, v_values):
+        [values.sort() for values in (u_values, v_values)]
+        return float(np.mean(np.abs(u_values - v_values)))
+
+    with pytest.raises(CheckFailed) as failure:
+        check("wasserstein_1d", wasserstein_1d)
+    message = str(failure.value)
+    assert "wasserstein_1d changed its input u_values and v_values in place" in message
+    assert "helper" not in message and "listcomp" not in message
+
+
 def test_a_list_argument_is_copied_too():
     seen = []
 

@@ -383,6 +383,8 @@ class _WriterTrace:
     """
 
     _MAX_CALLS = 500
+    #: Code that belongs to the function it is written in, not a helper of its own.
+    _INLINE = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
 
     def __init__(self, inputs: list):
         self.inputs = inputs  # [(the graded function's parameter name, the passed value)]
@@ -393,7 +395,8 @@ class _WriterTrace:
     def __call__(self, frame, event) -> None:
         if self.writer is not None:
             return
-        if event == "call" and _is_learner_file(frame.f_code.co_filename):
+        if event == "call" and _is_learner_file(frame.f_code.co_filename) \
+                and frame.f_code.co_name not in self._INLINE:
             self.calls += 1
             if self.calls > self._MAX_CALLS:
                 return

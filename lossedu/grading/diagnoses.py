@@ -298,10 +298,11 @@ def unstable(recipe: str, *, example=None) -> Mistake:
     def hint(attempt: Attempt) -> str:
         first = attempt.unstable[0]
         errors = sorted({report.error for report in attempt.unstable})
+        what = "overflow" if errors == ["overflow"] else "overflow, log(0) or 0/0"
         return (f"numpy reported {' and '.join(errors)} in your code, at {first.where}. The "
                 f"result comes out right here, but {attempt.exercise.id} must be computed "
-                "without overflow for any finite input: an overflow warning counts as a "
-                "failure in this exercise (and np.where does not help: it evaluates both "
+                f"without {what} for any finite input: numpy's warning counts as a failure "
+                "in this exercise (and np.where does not avoid it: it evaluates both "
                 f"branches on every element before choosing). {recipe}")
 
     return Mistake("unstable", "overflow in your computation", hint, detect, example)

@@ -89,12 +89,130 @@ def test_a_check_cell_shows_its_result_exactly_once(capfd):
 # --- numpy warnings ---------------------------------------------------------------
 
 def test_numpy_warnings_in_a_correct_answer_do_not_fail_and_stay_silent(capfd):
+    def binary_cross_entropy(y_true, y_pred):
+        # both branches are evaluated: log(0) and 0 * inf warn where y_pred is exactly 0 or 1
+        per_sample = np.where(y_true == 1, -np.log(y_pred), -np.log(1 - y_pred))
+        scale = np.float64(1e308) * 10  # an overflow whose result is not used
+        p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+        del per_sample, scale
+        return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+
+    with np.errstate(all="warn"):  # even when numpy is set to warn, nothing comes out
+        assert check("binary_cross_entropy", binary_cross_entropy).passed == 14
+    assert capfd.readouterr().err == ""
+
+
+# --- numerical stability, where the exercise asks for it ------------------------
+
+def _unstable(exercise_id, function):
+    with pytest.raises(CheckFailed) as failure:
+        check(exercise_id, function)
+    assert failure.value.diagnosis == "unstable", str(failure.value)
+    return str(failure.value)
+
+
+def test_the_textbook_sigmoid_is_refused_for_its_overflow():
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    message = _unstable("sigmoid", sigmoid)
+    assert "logits of -1000 to 1000" in message
+    assert "  z = " in message and "-1000" in message  # the input is shown
+    assert "numpy reported overflow in your code, at line" in message
+    assert "return 1 / (1 + np.exp(-z))" in message  # the learner's line
+    assert "np.exp(-np.logaddexp(0, -z))" in message  # the stable recipe
+    assert "Your result is right, but numpy reported overflow" in message
+
+
+def test_the_np_where_sigmoid_is_refused_for_its_overflow():
     def sigmoid(z):
         return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
 
-    with np.errstate(over="warn"):  # even when numpy is set to warn, nothing comes out
-        assert check("sigmoid", sigmoid).passed == 13
+    message = _unstable("sigmoid", sigmoid)
+    assert "evaluates both branches" in message
+
+
+@pytest.mark.parametrize("form", [
+    lambda z: np.exp(-np.logaddexp(0, -z)),
+    lambda z: 0.5 * (1 + np.tanh(z / 2)),
+    lambda z: np.where(z >= 0, 1, np.exp(-np.abs(z))) / (1 + np.exp(-np.abs(z))),
+], ids=["logaddexp", "tanh", "where-on-exp-minus-abs"])
+def test_stable_sigmoids_pass(form, capfd):
+    def sigmoid(z):
+        return form(z)
+
+    assert check("sigmoid", sigmoid).passed == 13
+    assert check("sigmoid", sigmoid, hidden=True).passed > 13
     assert capfd.readouterr().err == ""
+
+
+def test_a_masked_two_branch_sigmoid_passes():
+    def sigmoid(z):
+        z = np.asarray(z, dtype=float)
+        out = np.empty_like(z)
+        positive = z >= 0
+        out[positive] = 1 / (1 + np.exp(-z[positive]))
+        e = np.exp(z[~positive])
+        out[~positive] = e / (1 + e)
+        return out
+
+    assert check("sigmoid", sigmoid).passed == 13
+
+
+def test_the_learners_own_warning_does_not_fail_a_stable_answer(capfd):
+    def sigmoid(z):
+        warnings.warn("debugging: sigmoid called", UserWarning)
+        return np.exp(-np.logaddexp(0, -z))
+
+    assert check("sigmoid", sigmoid).passed == 13
+    assert capfd.readouterr().err == ""
+
+
+def test_an_overflow_inside_lossedu_is_not_the_learners():
+    from lossedu import activations
+
+    def binary_cross_entropy_with_logits_grad(y_true, logits):
+        with np.errstate(over="raise"):  # lossedu's sigmoid must not overflow
+            probabilities = activations.sigmoid(logits)
+        return (probabilities - y_true) / len(y_true)
+
+    assert check("binary_cross_entropy_with_logits_grad",
+                 binary_cross_entropy_with_logits_grad).passed > 0
+
+
+def test_naive_stable_exercises_are_refused_and_stable_ones_pass():
+    def softmax(z):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def log_softmax(z):
+        m = z.max(axis=-1, keepdims=True)
+        return z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+
+    def binary_cross_entropy_with_logits(y_true, logits):
+        return np.mean(y_true * np.logaddexp(0, -logits) + (1 - y_true) * np.logaddexp(0, logits))
+
+    def binary_cross_entropy_with_logits_textbook(y_true, logits):
+        p = 1 / (1 + np.exp(-logits))
+        return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+
+    assert check("softmax", softmax)
+    assert check("log_softmax", log_softmax)
+    assert check("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits)
+    with pytest.raises(CheckFailed) as failure:
+        check("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits_textbook)
+    assert failure.value.diagnosis == "log_sigmoid_overflow"
+
+
+def test_only_declared_exercises_ask_for_stability():
+    from lossedu.grading.exercise import FLOATING_POINT_ERRORS
+
+    stable = {name for name, exercise in EXERCISES.items() if exercise.stable}
+    assert stable == {"sigmoid", "binary_cross_entropy_with_logits",
+                      "binary_cross_entropy_with_logits_grad", "softmax", "log_softmax",
+                      "categorical_cross_entropy_with_logits",
+                      "categorical_cross_entropy_with_logits_grad"}
+    assert all(set(EXERCISES[name].stable) <= set(FLOATING_POINT_ERRORS) for name in stable)
 
 
 def test_explicit_warnings_do_not_reach_stderr(capfd):
@@ -200,6 +318,57 @@ def test_mutation_is_reported_and_not_suffered():
     after = [case.args for case in EXERCISES["mse"].fixed]
     assert all(np.array_equal(a, b) for old, new in zip(before, after) for a, b in zip(old, new))
     assert check("mse", mse).passed == 11
+
+
+def test_a_helper_that_changes_its_input_is_named():
+    def softmax(z):
+        z -= z.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def categorical_cross_entropy_with_logits(y_true, logits, class_weight=None):
+        print("computing the loss")  # shown once, not again when the check looks for the writer
+        rows = np.eye(logits.shape[1])[y_true] if y_true.ndim == 1 else y_true
+        return float(np.mean(-np.sum(rows * np.log(softmax(logits)), axis=1)))
+
+    with pytest.raises(CheckFailed) as failure:
+        check("categorical_cross_entropy_with_logits", categorical_cross_entropy_with_logits)
+    assert failure.value.diagnosis == "mutated_input"
+    message = str(failure.value)
+    assert "your softmax, which categorical_cross_entropy_with_logits calls, changed its " \
+        "argument z (your categorical_cross_entropy_with_logits's logits) in place" in message
+    assert "Your result is right, but your helper softmax changed" in message
+    assert "categorical_cross_entropy_with_logits changed its input" not in message
+
+
+def test_a_function_that_changes_its_own_input_is_not_told_of_a_helper(capsys):
+    def shift(z):
+        return z - z.max(axis=-1, keepdims=True)
+
+    def log_softmax(z):
+        print("log_softmax")
+        z -= 0.0  # harmless
+        z[...] = shift(z)  # writes into the caller's array itself
+        return z - np.log(np.sum(np.exp(z), axis=-1, keepdims=True))
+
+    with pytest.raises(CheckFailed) as failure:
+        check("log_softmax", log_softmax)
+    message = str(failure.value)
+    assert "log_softmax changed its input z in place" in message
+    assert "helper" not in message and "shift" not in message
+    assert capsys.readouterr().out.count("log_softmax\n") == 1
+
+
+def test_a_comprehension_that_changes_the_input_is_the_function_itself():
+    def wasserstein_1d(u_values, v_values):
+        [values.sort() for values in (u_values, v_values)]
+        return float(np.mean(np.abs(u_values - v_values)))
+
+    with pytest.raises(CheckFailed) as failure:
+        check("wasserstein_1d", wasserstein_1d)
+    message = str(failure.value)
+    assert "wasserstein_1d changed its input u_values and v_values in place" in message
+    assert "helper" not in message and "listcomp" not in message
 
 
 def test_a_list_argument_is_copied_too():

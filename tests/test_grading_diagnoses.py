@@ -124,3 +124,89 @@ def test_a_bias_of_shape_one_is_told_to_be_a_single_number():
         check("gradient_descent_step", gradient_descent_step)
     assert "new_b must be a single number, but yours is an array of shape (1,)" in str(
         failure.value)
+
+
+def test_every_reading_of_class_weight_is_told_the_exercises_convention():
+    """Answers from another reading of "weighted mean" are told the one the exercise uses."""
+    from lossedu.grading.exercises import lesson05_categorical_cross_entropy as lesson
+    from tests.test_grading_mistakes import as_learner_code
+
+    readings = {
+        "weighted_mean_over_n": lesson.cce_logits_pytorch_probability_targets,
+        "weight_of_argmax_class": lesson.cce_logits_weight_of_the_argmax_class,
+        "whole_loss_times_row_weight": lesson.cce_logits_whole_loss_times_row_weight,
+    }
+    for diagnosis, function in readings.items():
+        with pytest.raises(CheckFailed) as failure:
+            check("categorical_cross_entropy_with_logits", as_learner_code(function))
+        assert failure.value.diagnosis == diagnosis
+        message = str(failure.value)
+        assert "weights each class's term inside the sum" in message
+        assert "-np.sum(class_weight * rows * log_p) / np.sum(rows @ class_weight)" in message
+        assert "class_weight = " in message  # the failing case has class weights
+
+
+def test_a_list_of_per_sample_losses_is_told_to_take_their_mean():
+    def binary_cross_entropy(y_true, y_pred):
+        return [float(-(y * np.log(p) + (1 - y) * np.log(1 - p)))
+                for y, p in zip(y_true, np.clip(y_pred, 1e-7, 1 - 1e-7))]
+
+    with pytest.raises(CheckFailed) as failure:
+        check("binary_cross_entropy", binary_cross_entropy)
+    message = str(failure.value)
+    assert failure.value.diagnosis == "list_instead_of_number"
+    assert "returned a Python list of 4 values, one per sample" in message
+    assert "np.mean(losses)" in message
+    assert "not numbers" not in message
+
+
+def test_np_max_where_np_maximum_was_meant_is_named():
+    with pytest.raises(CheckFailed) as failure:
+        check("hinge_loss", lambda y, s: np.mean(np.max(0, 1 - y * s)))
+    assert failure.value.diagnosis == "max_instead_of_maximum"
+    assert "np.maximum(0, x)" in str(failure.value)
+
+
+def test_np_max_with_an_axis_the_input_lacks_is_not_taken_for_np_maximum():
+    def softmax(z):
+        e = np.exp(z - np.max(z, axis=1, keepdims=True))
+        return e / np.sum(e, axis=1, keepdims=True)
+
+    with pytest.raises(CheckFailed) as failure:
+        check("softmax", softmax)
+    assert failure.value.diagnosis == "axis_out_of_range"
+
+
+def test_the_gradient_of_argmax_rows_is_told_about_the_gradient():
+    def categorical_cross_entropy_with_logits_grad(y_true, logits):
+        labels = y_true if y_true.ndim == 1 else np.argmax(y_true, axis=1)
+        return (_softmax(logits) - np.eye(logits.shape[1])[labels]) / len(labels)
+
+    with pytest.raises(CheckFailed) as failure:
+        check("categorical_cross_entropy_with_logits_grad",
+              categorical_cross_entropy_with_logits_grad)
+    message = str(failure.value)
+    assert failure.value.diagnosis == "argmax_of_soft_targets"
+    assert "your gradient is the one for each row's most likely class" in message
+    assert "(softmax(z) - y_true) / n" in message
+    assert "loss" not in message.split("Likely mistake")[1]
+
+
+def test_values_that_agree_to_four_digits_are_shown_with_enough_digits():
+    def numerical_gradient(f, x, *, h=1e-5):  # forward difference with the learner's own step
+        gradient = np.zeros(np.shape(x))
+        for i in range(np.size(x)):
+            step = np.zeros(np.shape(x))
+            step.flat[i] = h
+            gradient.flat[i] = (f(x + step) - f(x)) / h
+        return gradient
+
+    with pytest.raises(CheckFailed) as failure:
+        check("numerical_gradient", numerical_gradient)
+    message = str(failure.value)
+    assert failure.value.diagnosis == "forward_difference"
+    expected = next(line for line in message.splitlines() if line.startswith("Expected: "))
+    got = next(line for line in message.splitlines() if line.startswith("Got:      "))
+    assert expected[len("Expected: "):] != got[len("Got:      "):]
+    # f = sum(x ** 3) at x = [1, -2, 0.5]: 3x² = [3, 12, 0.75]; the forward difference adds 3x h
+    assert "0.750015" in got and "0.75]" in expected

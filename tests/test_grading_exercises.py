@@ -94,9 +94,11 @@ def sigmoid_loop(z):
 
 
 def sigmoid_where(z):
-    # Both branches are evaluated: numpy warns about overflow in the branch
-    # that np.where then discards.  The check must not hold that against it.
-    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+    # Both branches are evaluated, but exp only ever sees -|z| <= 0: no overflow
+    # (np.where over exp(-z) and exp(z) overflows, and is refused: the exercise
+    # asks for a stable sigmoid).
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def sigmoid_logaddexp(z):

@@ -6,11 +6,16 @@
 2. calls the learner's function on private copies of the inputs, with
    numpy's floating-point warnings silenced (a correct answer never fails
    because numpy printed something), a time limit per case, and a profile
-   hook that notices a direct call of the lossedu reference;
+   hook that notices a direct call of the lossedu reference; on the extreme
+   cases of an exercise that asks for stability (:attr:`Exercise.stable`),
+   the numpy errors it declares are recorded where the learner's own code
+   raises them, and fail the case;
 3. converts what came back into float64 arrays the checker owns (so that no
    object with overloaded comparisons or arithmetic takes part in the
    comparison) and compares with the exercise's tolerance;
-4. on the first failure, raises :class:`CheckFailed` (an AssertionError)
+4. when an input was changed in place, runs the call again under a trace
+   of the learner's function calls, to name the helper that wrote into it;
+5. on the first failure, raises :class:`CheckFailed` (an AssertionError)
    whose message names the input, the expected value, what came, and the
    mistake that explains it when one of the known mistakes matches.
 """
@@ -20,6 +25,8 @@ from __future__ import annotations
 import copy
 import html
 import inspect
+import io
+import linecache
 import numbers
 import os
 import signal
@@ -29,7 +36,7 @@ import time
 import traceback
 import warnings
 import zlib
-from contextlib import ExitStack, redirect_stderr
+from contextlib import ExitStack, nullcontext, redirect_stderr, redirect_stdout
 
 import numpy as np
 
@@ -162,11 +169,15 @@ class _Guard:
         self._names = {code.co_name for code in self._codes}
         self.called: str | None = None
         self.unhooked = False
+        #: Called with every profile event too, when set (see :class:`_WriterTrace`).
+        self.tracer = None
         self.time_limit = time_limit
         self._use_timer = bool(time_limit) and hasattr(signal, "setitimer") and \
             threading.current_thread() is threading.main_thread()
 
     def _profile(self, frame, event, arg):
+        if self.tracer is not None:
+            self.tracer(frame, event)
         if event == "call":
             code = frame.f_code
             if code.co_name in self._names and code in self._codes:
@@ -226,6 +237,47 @@ class _Guard:
         return False
 
 
+class _FloatingPointWatch:
+    """Records the numpy floating-point errors the learner's own code raises.
+
+    Entered inside the guard (which silences numpy) for the extreme cases of
+    an exercise that asks for stability: numpy calls :meth:`__call__` instead
+    of warning (``np.errstate(..., call=...)``), the computation goes on as
+    it would have, and the error is recorded only when the numpy operation
+    was written in the learner's code (the first frame outside numpy is not
+    lossedu's), so that an overflow inside a lossedu function the learner may
+    call is never held against them.
+    """
+
+    _KINDS = {"overflow": "over", "divide by zero": "divide", "invalid value": "invalid"}
+
+    def __init__(self, kinds: tuple):
+        self.kinds = kinds
+        self.reports: list = []
+
+    def __call__(self, error: str, _flag: int) -> None:
+        frame = sys._getframe(1)
+        while frame is not None and (frame.f_code.co_filename.startswith(_NUMPY_DIR)
+                                     or frame.f_code.co_filename.startswith("<__array_function__")):
+            frame = frame.f_back
+        if frame is None or _is_library_file(frame.f_code.co_filename):
+            return
+        if len(self.reports) >= 8:
+            return
+        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+        where = f"line {frame.f_lineno} of {frame.f_code.co_name}" + (f": {line}" if line else "")
+        self.reports.append(diagnoses.FloatingPointReport(error, where))
+
+    def __enter__(self):
+        self._state = np.errstate(call=self, **{kind: "call" for kind in self.kinds})
+        self._state.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._state.__exit__(*exc)
+        return False
+
+
 # ---------------------------------------------------------------------------
 # converting what came back
 # ---------------------------------------------------------------------------
@@ -281,6 +333,10 @@ def _convert(raw, exercise: Exercise):
                 f"an object of type {_type_name(raw)}"
             raise _NotNumbers(f"returned {what}")
         return tuple(_to_float64(part, allow_sequence=True) for part in raw)
+    if type(raw) in (list, tuple):
+        # A list where one number is expected: converted, so that the check can
+        # tell what it holds (per-sample values, say); it never passes.
+        return _to_float64(raw, allow_sequence=True)
     return _to_float64(raw, allow_sequence=not isinstance(output, (Number, Integer)))
 
 
@@ -303,6 +359,67 @@ def _changed(original, passed) -> bool:
     if isinstance(original, (list, dict, set)):
         return passed != original
     return False
+
+
+_PYTHON_DIRS = tuple(sorted({os.path.join(os.path.abspath(prefix), "") for prefix in
+                             (sys.prefix, sys.base_prefix, sys.exec_prefix)}))
+
+
+def _is_learner_file(filename: str) -> bool:
+    """True for the learner's code: not lossedu's, numpy's, Python's or an installed package's."""
+    if filename.startswith(("<frozen", "<__array_function__")):
+        return False
+    return not filename.startswith((_LIBRARY_DIR, _NUMPY_DIR) + _PYTHON_DIRS)
+
+
+class _WriterTrace:
+    """Finds which of the learner's functions wrote into an input, on a second run.
+
+    At each call of a function of the learner's, the inputs are copied; at its
+    return they are compared with the copies.  The innermost function that
+    returns with an input changed is the writer, with the names under which
+    it received that input (its own parameters, e.g. ``z`` of a helper
+    ``softmax(z)`` called with the graded function's ``logits``).
+    """
+
+    _MAX_CALLS = 500
+    #: Code that belongs to the function it is written in, not a helper of its own.
+    _INLINE = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
+
+    def __init__(self, inputs: list):
+        self.inputs = inputs  # [(the graded function's parameter name, the passed value)]
+        self.stack: list = []
+        self.calls = 0
+        self.writer = None  # (code object, changed input names, the writer's parameter names)
+
+    def __call__(self, frame, event) -> None:
+        if self.writer is not None:
+            return
+        if event == "call" and _is_learner_file(frame.f_code.co_filename) \
+                and frame.f_code.co_name not in self._INLINE:
+            self.calls += 1
+            if self.calls > self._MAX_CALLS:
+                return
+            code = frame.f_code
+            parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+            values = frame.f_locals
+            received = {}
+            for name in parameters:
+                value = values.get(name)
+                for input_name, original in self.inputs:
+                    if value is original or (isinstance(value, np.ndarray)
+                                             and isinstance(original, np.ndarray)
+                                             and np.shares_memory(value, original)):
+                        received.setdefault(input_name, name)
+            self.stack.append((frame, [_private_copy(value) for _, value in self.inputs],
+                               received))
+        elif event == "return" and self.stack and self.stack[-1][0] is frame:
+            _, before, received = self.stack.pop()
+            changed = [name for (name, value), old in zip(self.inputs, before)
+                       if _changed(old, value)]
+            if changed:
+                self.writer = (frame.f_code, tuple(changed),
+                               tuple(received.get(name) for name in changed))
 
 
 def _quiet(function, *args, **kwargs):
@@ -332,9 +449,13 @@ class _Run:
         kwargs = {name: _private_copy(value) for name, value in case.kwargs.items()}
         attempt = Attempt(self.exercise, case, None)
         self.timed_out = False
+        watch = None
+        if self.exercise.stable and "extreme" in case.tags:
+            watch = _FloatingPointWatch(self.exercise.stable)
         try:
             with self.guard:
-                raw = self.fn(*args, **kwargs)
+                with watch or nullcontext():
+                    raw = self.fn(*args, **kwargs)
                 attempt.raw = raw
                 if raw is not None:
                     attempt.got = _convert(raw, self.exercise)
@@ -346,17 +467,50 @@ class _Run:
         except (Exception, SystemExit) as error:  # the learner's code failed: reported
             attempt.error = error
             attempt.got = None
+        if watch is not None:
+            attempt.unstable = tuple(watch.reports)
         attempt.mutated = tuple(
             self._name(position) for position, (original, passed)
             in enumerate(zip(case.args, args)) if _changed(original, passed)
         ) + tuple(name for name, value in case.kwargs.items() if _changed(value, kwargs[name]))
+        if attempt.mutated and not self.timed_out:
+            attempt.mutated_by = self._writer(case)
         return attempt
+
+    def _writer(self, case):
+        """The learner's helper that changed an input in place, or None (the function itself).
+
+        The call is run a second time, on fresh copies, under a trace of the
+        learner's function calls (its output discarded); only when a function
+        other than the graded one wrote into an input is it named.
+        """
+        names = list(self.exercise.parameters) + list(case.kwargs)
+        values = [_private_copy(value) for value in case.args] + \
+            [_private_copy(value) for value in case.kwargs.values()]
+        args, kwargs = values[:len(case.args)], dict(zip(case.kwargs, values[len(case.args):]))
+        trace = _WriterTrace(list(zip(names, values)))
+        self.guard.tracer = trace
+        try:
+            with redirect_stdout(io.StringIO()), self.guard:
+                self.fn(*args, **kwargs)
+        except (_TimeLimitExceeded, Exception, SystemExit):
+            pass
+        finally:
+            self.guard.tracer = None
+        if trace.writer is None:
+            return None
+        code, changed, received = trace.writer
+        top = getattr(inspect.unwrap(self.fn), "__code__", None)
+        if code is top:
+            return None
+        return diagnoses.Writer(code.co_name, changed, received)
 
     def _name(self, position: int) -> str:
         return self.exercise.parameters[position]
 
     def passed(self, attempt: Attempt) -> bool:
-        if attempt.error is not None or attempt.problem or attempt.mutated or attempt.got is None:
+        if attempt.error is not None or attempt.problem or attempt.mutated or attempt.got is None \
+                or attempt.unstable:
             return False
         if isinstance(self.exercise.output, Integer):
             return attempt.got.shape == () and bool(attempt.got == attempt.expected)
@@ -391,10 +545,14 @@ def _inputs(exercise: Exercise, case) -> list:
     return lines
 
 
-def _show(value) -> str:
+def _plain(value):
     if isinstance(value, tuple):
-        return formatting.describe(tuple(part[()] if part.ndim == 0 else part for part in value))
-    return formatting.describe(value[()] if value.ndim == 0 else value)
+        return tuple(part[()] if part.ndim == 0 else part for part in value)
+    return value[()] if value.ndim == 0 else value
+
+
+def _show(value) -> str:
+    return formatting.describe(_plain(value))
 
 
 def _seed_note(run: _Run) -> str | None:
@@ -433,14 +591,25 @@ def _failure(run: _Run, attempt: Attempt, index: int, total: int) -> CheckFailed
     lines += _inputs(exercise, case)
     right_but_mutated = bool(attempt.mutated) and attempt.got is not None and \
         diagnoses._close(attempt.got, attempt.expected, exercise.tolerance)
-    if right_but_mutated:
+    right_but_unstable = bool(attempt.unstable) and attempt.got is not None and \
+        diagnoses._close(attempt.got, attempt.expected, exercise.tolerance)
+    if right_but_mutated and attempt.mutated_by is not None:
+        lines.append(f"Your result is right, but your {attempt.mutated_by.display} changed "
+                     f"{fn}'s inputs.")
+    elif right_but_mutated:
         lines.append("Your result is right, but your function changed its inputs.")
+    elif right_but_unstable and not attempt.mutated:
+        lines.append("Your result is right, but numpy reported "
+                     + " and ".join(sorted({report.error for report in attempt.unstable}))
+                     + " while your function computed it.")
     elif attempt.error is None and not attempt.problem:
-        lines.append(f"Expected: {_show(attempt.expected)}")
         if attempt.raw is None:
+            lines.append(f"Expected: {_show(attempt.expected)}")
             lines.append("Got:      None")
         else:
-            lines.append(f"Got:      {_show(attempt.got)}")
+            got, expected = formatting.describe_pair(_plain(attempt.got), _plain(attempt.expected))
+            lines.append(f"Expected: {expected}")
+            lines.append(f"Got:      {got}")
             if not isinstance(attempt.got, tuple) and not isinstance(attempt.expected, tuple):
                 where = formatting.describe_difference(
                     attempt.got, attempt.expected, exercise.tolerance.rtol, exercise.tolerance.atol)

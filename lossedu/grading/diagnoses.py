@@ -32,10 +32,11 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from lossedu.grading.exercise import Case, Exercise, Number, Tolerance, TupleOf
+from lossedu.grading.exercise import Case, Exercise, Integer, Number, Tolerance, TupleOf
 
 __all__ = [
-    "Attempt", "Mistake", "nonfinite", "raised", "ratio", "variant", "when",
+    "Attempt", "FloatingPointReport", "Mistake", "nonfinite", "raised", "ratio", "unstable",
+    "variant", "when",
     "GENERIC_BEFORE", "GENERIC_AFTER",
 ]
 
@@ -58,6 +59,13 @@ class Attempt:
     error: BaseException | None = None
     problem: str | None = None
     mutated: tuple = ()
+    #: numpy floating-point errors the learner's own code raised, where the
+    #: exercise asks for stability (:attr:`Exercise.stable`), as
+    #: :class:`FloatingPointReport`; only recorded on the "extreme" cases.
+    unstable: tuple = ()
+    #: The learner's own helper that changed an input in place (a
+    #: :class:`Writer`), or None when the graded function did it itself.
+    mutated_by: Any = None
 
     @property
     def n(self) -> int:
@@ -81,6 +89,37 @@ class Attempt:
         if name in self.case.kwargs:
             return self.case.kwargs[name]
         return self.exercise.hyperparameters[name]
+
+
+@dataclass(frozen=True)
+class FloatingPointReport:
+    """One floating-point error numpy reported in the learner's code.
+
+    ``error`` is numpy's word for it ("overflow", "divide by zero",
+    "invalid value"); ``where`` is ``line N of fname: source`` (the learner's
+    innermost frame).
+    """
+
+    error: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Writer:
+    """A function of the learner's, other than the graded one, that changed an input.
+
+    ``name`` is the function's name, ``inputs`` the graded function's
+    parameters it changed, ``received`` its own parameter name for each (None
+    when it reached the input another way).
+    """
+
+    name: str
+    inputs: tuple
+    received: tuple
+
+    @property
+    def display(self) -> str:
+        return "lambda" if self.name == "<lambda>" else f"helper {self.name}"
 
 
 def as_float64(value) -> Any:
@@ -240,6 +279,35 @@ def raised(name: str, title: str, hint, exception: type = Exception,
     return Mistake(name, title, hint, detect, example)
 
 
+def unstable(recipe: str, *, example=None) -> Mistake:
+    """The learner's code overflowed (or took log(0)) on an extreme case.
+
+    Declared by the exercises whose statement asks for a numerically stable
+    computation (:attr:`Exercise.stable` lists the numpy errors that count);
+    recognised when the result is right nonetheless, as with the textbook
+    sigmoid ``1 / (1 + np.exp(-z))`` (whose ``exp`` overflows to inf and
+    gives 1/inf = 0) or an ``np.where`` that evaluates the overflowing branch
+    too.  A result that is wrong as well gets the exercise's more specific
+    diagnosis (NaN from inf/inf, -inf from log(0), ...).  ``recipe`` says how
+    to compute it stably.
+    """
+    def detect(attempt: Attempt) -> bool:
+        return bool(attempt.unstable) and attempt.got is not None \
+            and _close(attempt.got, attempt.expected, attempt.tolerance)
+
+    def hint(attempt: Attempt) -> str:
+        first = attempt.unstable[0]
+        errors = sorted({report.error for report in attempt.unstable})
+        what = "overflow" if errors == ["overflow"] else "overflow, log(0) or 0/0"
+        return (f"numpy reported {' and '.join(errors)} in your code, at {first.where}. The "
+                f"result comes out right here, but {attempt.exercise.id} must be computed "
+                f"without {what} for any finite input: numpy's warning counts as a failure "
+                "in this exercise (and np.where does not avoid it: it evaluates both "
+                f"branches on every element before choosing). {recipe}")
+
+    return Mistake("unstable", "overflow in your computation", hint, detect, example)
+
+
 def when(name: str, title: str, hint, predicate: Callable[[Attempt], bool], *,
          example=None) -> Mistake:
     """A mistake recognised by any test of the attempt."""
@@ -259,6 +327,7 @@ def when(name: str, title: str, hint, predicate: Callable[[Attempt], bool], *,
 
 #: lossedu's own folder: frames of code from here are the course's, not the learner's.
 LIBRARY_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
 
 
 def _learner_frames(error: BaseException) -> list:
@@ -326,6 +395,18 @@ def _mutated(attempt: Attempt) -> bool:
 
 def _mutated_hint(attempt: Attempt) -> str:
     names = " and ".join(attempt.mutated)
+    writer = attempt.mutated_by
+    if writer is not None:
+        own = [f"{mine} (your {attempt.exercise.id}'s {theirs})" if mine and mine != theirs
+               else theirs for theirs, mine in zip(writer.inputs, writer.received)]
+        which = "your lambda" if writer.name == "<lambda>" else f"your {writer.name}"
+        return (f"{which}, which {attempt.exercise.id} calls, changed its argument "
+                f"{' and '.join(own)} in place (for example `z -= z.max(...)` or `z[i] = ...` "
+                f"on its argument), so {attempt.exercise.id}'s input {names} changed too: an "
+                "array passed to a function is the caller's array, not a copy. In "
+                f"{writer.name if writer.name != '<lambda>' else 'it'}, compute into a new "
+                "array instead (`z = z - z.max(axis=-1, keepdims=True)`, `z.copy()` before "
+                "changing it).")
     return (f"{attempt.exercise.id} changed its input {names} in place (for example "
             "`x -= ...`, `x[i] = ...` or `x.sort()` on an argument). The caller's arrays "
             "must stay as they were: compute into a new array instead "
@@ -346,6 +427,58 @@ def _array_truth_value(attempt: Attempt) -> bool:
 
 def _matmul_mismatch(attempt: Attempt) -> bool:
     return isinstance(attempt.error, ValueError) and "matmul" in str(attempt.error)
+
+
+def _sequence_instead_of_number(attempt: Attempt) -> bool:
+    return isinstance(attempt.exercise.output, (Number, Integer)) \
+        and type(attempt.raw) in (list, tuple) and attempt.got is not None
+
+
+def _sequence_hint(attempt: Attempt) -> str:
+    kind = type(attempt.raw).__name__
+    what = attempt.exercise.output.what
+    count = len(attempt.raw)
+    if getattr(attempt.exercise.output, "per_sample", False) and attempt.got.ndim == 1 \
+            and count == attempt.n \
+            and count > 1:
+        return (f"{attempt.exercise.id} returned a Python {kind} of {count} values, one per "
+                f"sample (the per-sample losses, it seems), but {what} is a single number: "
+                f"return their mean, e.g. `return np.mean(losses)` (or "
+                f"`sum(losses) / len(losses)`), not the {kind} itself.")
+    values = "one value" if count == 1 else f"{count} values"
+    return (f"{attempt.exercise.id} returned a Python {kind} of {values}, but {what} is "
+            f"a single number: return that number itself, not a {kind} around it (nor a "
+            f"{kind} of several candidates).")
+
+
+def _max_with_two_arrays(attempt: Attempt) -> bool:
+    """np.max(0, x) (or np.min): the second argument went to `axis`."""
+    error = attempt.error
+    if not isinstance(error, TypeError) or not re.search(
+            r"interpreted as an integer|integer scalar arrays", str(error)):
+        return False  # an AxisError is a real axis out of range, named elsewhere
+    traceback = error.__traceback__
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if code.co_name in ("max", "amax", "min", "amin") and \
+                code.co_filename.startswith(_NUMPY_DIR):
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
+def _math_on_array(attempt: Attempt) -> bool:
+    """math.exp(z), math.log(p), float(x) on an array: Python wants one number."""
+    return isinstance(attempt.error, TypeError) and bool(re.search(
+        r"only (length-1|size-1|0-dimensional) arrays can be converted to Python scalars",
+        str(attempt.error)))
+
+
+def _max_with_two_arrays_hint(attempt: Attempt) -> str:
+    return ("np.max(0, x) is not the elementwise maximum of 0 and x: np.max reduces one array "
+            "to its largest value, and its second argument is the *axis*, so numpy tried to "
+            "read x as an axis number. Use np.maximum(0, x) (and np.minimum(a, b) for the "
+            "elementwise minimum).")
 
 
 def _per_sample_instead_of_number(attempt: Attempt) -> bool:
@@ -507,6 +640,34 @@ def wasserstein_1d_sorting_in_place(u_values, v_values):
     return np.mean(np.abs(u_values - v_values))
 
 
+def categorical_cross_entropy_with_logits_softmax_shifting_in_place(y_true, logits,
+                                                                    class_weight=None):
+    def softmax(z):  # the learner's own helper: shifts its argument in place
+        z -= z.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    rows = np.eye(logits.shape[1])[y_true] if y_true.ndim == 1 else y_true
+    return float(np.mean(-np.sum(rows * np.log(softmax(logits)), axis=1)))
+
+
+def binary_cross_entropy_as_a_list(y_true, y_pred):
+    losses = []
+    for y, p in zip(y_true, np.clip(y_pred, 1e-7, 1 - 1e-7)):
+        losses.append(-(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    return losses
+
+
+def sigmoid_with_math_exp(z):
+    import math
+
+    return 1 / (1 + math.exp(-z))
+
+
+def hinge_loss_with_np_max(y_true, y_pred):
+    return np.mean(np.max(0, 1 - y_true * y_pred))
+
+
 def mse_printed(y_true, y_pred):
     print(np.mean((y_true - y_pred) ** 2))
 
@@ -585,8 +746,21 @@ GENERIC_BEFORE = (
             example={"predict": predict_without_bias_parameter}),
     Mistake("not_numbers", "not numbers", _not_numbers_hint, lambda attempt: bool(attempt.problem),
             example={"mse": mse_as_text}),
+    Mistake("list_instead_of_number", "a list instead of one number", _sequence_hint,
+            _sequence_instead_of_number,
+            example={"binary_cross_entropy": binary_cross_entropy_as_a_list}),
+    Mistake("max_instead_of_maximum", "np.max where np.maximum was meant",
+            _max_with_two_arrays_hint, _max_with_two_arrays,
+            example={"hinge_loss": hinge_loss_with_np_max}),
+    Mistake("math_on_array", "math.exp or math.log on an array",
+            "Python's math functions (math.exp, math.log, math.sqrt) and float() take one "
+            "number, and the check passes arrays: use numpy's, which work elementwise on "
+            "arrays and numbers alike (np.exp, np.log, np.sqrt; see the line above).",
+            _math_on_array, example={"sigmoid": sigmoid_with_math_exp}),
     Mistake("mutated_input", "input changed in place", _mutated_hint, _mutated,
-            example={"wasserstein_1d": wasserstein_1d_sorting_in_place}),
+            example={"wasserstein_1d": wasserstein_1d_sorting_in_place,
+                     "categorical_cross_entropy_with_logits":
+                     categorical_cross_entropy_with_logits_softmax_shifting_in_place}),
 )
 
 #: Checked after the exercise's own mistakes: general shape and value slips.

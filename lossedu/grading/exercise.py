@@ -147,6 +147,10 @@ class TupleOf(Output):
         return f"a tuple ({names}), as in `return {names}`"
 
 
+#: The numpy floating-point errors an exercise may declare in ``stable`` (numpy's own names).
+FLOATING_POINT_ERRORS = ("over", "divide", "invalid")
+
+
 def _default_samples(case: Case) -> int:
     """Number of samples of a case: length of the first array argument."""
     for value in case.args:
@@ -205,6 +209,16 @@ class Exercise:
     expected : callable or None
         ``expected(case)`` when the reference cannot be called with the
         case's arguments as they are.
+    stable : tuple of str
+        For an exercise whose statement asks for a numerically stable
+        computation: the numpy floating-point errors (``"over"``,
+        ``"divide"``, ``"invalid"``, as in :func:`numpy.errstate`) that fail
+        the check when the learner's own code raises them on an ``"extreme"``
+        case, even if the result comes out right (the textbook
+        ``1 / (1 + np.exp(-z))``).  Such an exercise declares the mistake
+        :func:`~lossedu.grading.diagnoses.unstable`, which says what numpy
+        reported, where, and the stable recipe.  Empty (the default): numpy's
+        warnings never fail a correct answer.
     """
 
     id: str
@@ -224,6 +238,7 @@ class Exercise:
     time_limit: float | None = None
     samples: Callable = _default_samples
     expected: Callable | None = None
+    stable: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "parameters", tuple(self.parameters))
@@ -232,9 +247,18 @@ class Exercise:
         object.__setattr__(self, "extreme", tuple(self.extreme))
         object.__setattr__(self, "mistakes", tuple(self.mistakes))
         object.__setattr__(self, "forbidden", tuple(self.forbidden))
+        object.__setattr__(self, "stable", tuple(self.stable))
         names = [mistake.name for mistake in self.mistakes]
         if len(names) != len(set(names)):
             raise ValueError(f"exercise {self.id!r} declares a mistake twice: {names}")
+        unknown = set(self.stable) - set(FLOATING_POINT_ERRORS)
+        if unknown:
+            raise ValueError(f"exercise {self.id!r}: stable={self.stable!r} names "
+                             f"{sorted(unknown)}; the numpy errors are {FLOATING_POINT_ERRORS}")
+        if self.stable and "unstable" not in names:
+            raise ValueError(f"exercise {self.id!r} asks for a stable computation (stable="
+                             f"{self.stable!r}) but declares no `unstable(recipe, example=...)` "
+                             "mistake to explain the failure")
         for case in self.fixed + self.extreme:
             self.validate_case(case)
 

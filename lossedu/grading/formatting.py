@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["describe", "describe_difference", "number"]
+__all__ = ["describe", "describe_difference", "describe_pair", "number"]
 
 MAX_VALUES = 20        # a vector this long is shown whole
 SHOWN_OF_LONGER = 8    # a longer one by its first values
@@ -24,14 +24,14 @@ def number(value) -> str:
     return f"{value:.10g}"
 
 
-def _values(array: np.ndarray) -> str:
+def _values(array: np.ndarray, digits: int = 4) -> str:
     flat = array.reshape(-1)
     if flat.size <= MAX_VALUES:
-        return ", ".join(_short(v) for v in flat)
-    return ", ".join(_short(v) for v in flat[:SHOWN_OF_LONGER]) + ", ..."
+        return ", ".join(_short(v, digits) for v in flat)
+    return ", ".join(_short(v, digits) for v in flat[:SHOWN_OF_LONGER]) + ", ..."
 
 
-def _short(value) -> str:
+def _short(value, digits: int = 4) -> str:
     if isinstance(value, (np.bool_, bool)):
         return str(bool(value))
     if np.issubdtype(type(value), np.integer):
@@ -39,13 +39,16 @@ def _short(value) -> str:
     value = float(value)
     if np.isfinite(value) and value == int(value) and abs(value) < 1e15:
         return str(int(value))
-    return f"{value:.4g}"
+    return f"{value:.{digits}g}"
 
 
-def describe(value) -> str:
-    """One line describing ``value``: numbers as they are, arrays by shape + values."""
+def describe(value, digits: int = 4) -> str:
+    """One line describing ``value``: numbers as they are, arrays by shape + values.
+
+    The values of an array are shown with ``digits`` significant digits.
+    """
     if isinstance(value, tuple):
-        return "(" + ", ".join(describe(part) for part in value) + ")"
+        return "(" + ", ".join(describe(part, digits) for part in value) + ")"
     if callable(value) and not isinstance(value, np.ndarray):
         return repr(value)
     if isinstance(value, (bool, np.bool_)):
@@ -61,14 +64,28 @@ def describe(value) -> str:
         return describe(array[()])
     kind = "" if array.dtype == np.float64 else f", dtype {array.dtype}"
     if array.ndim == 1:
-        return f"array of shape {array.shape}{kind}: [{_values(array)}]"
+        return f"array of shape {array.shape}{kind}: [{_values(array, digits)}]"
     rows = []
     shown_rows = array.shape[0] if array.shape[0] <= MAX_ROWS else 3
     for row in array.reshape(array.shape[0], -1)[:shown_rows]:
-        rows.append("[" + _values(row[:MAX_COLUMNS])
+        rows.append("[" + _values(row[:MAX_COLUMNS], digits)
                     + (", ..." if row.size > MAX_COLUMNS else "") + "]")
     more = ", ..." if array.shape[0] > shown_rows else ""
     return f"array of shape {array.shape}{kind}: [{', '.join(rows)}{more}]"
+
+
+def describe_pair(got, expected) -> tuple:
+    """``(describe(got), describe(expected))`` with enough digits to tell them apart.
+
+    Values that differ beyond the tolerance but agree to four digits (a
+    forward difference next to a central one) are shown with more digits,
+    up to the 17 that tell any two floats apart.
+    """
+    for digits in (4, 6, 8, 10, 12, 17):
+        shown = describe(got, digits), describe(expected, digits)
+        if shown[0] != shown[1]:
+            return shown
+    return shown
 
 
 def describe_difference(got: np.ndarray, expected: np.ndarray, rtol: float = 1e-6,

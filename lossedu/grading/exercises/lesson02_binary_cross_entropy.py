@@ -10,7 +10,7 @@ import numpy as np
 
 from lossedu import activations, classification, gradcheck
 from lossedu.grading.cases import arr, binary_labels, case, logits, probabilities
-from lossedu.grading.diagnoses import nonfinite, ratio, variant, when
+from lossedu.grading.diagnoses import nonfinite, ratio, unstable, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance
 from lossedu.grading.exercises.common import (
     EPS, EXTREME_BINARY_LOGITS, EXTREME_LABELS, broadcast_cost, clip_probability,
@@ -32,7 +32,35 @@ def binary_cross_entropy_in_bits(y_true, y_pred):
     return np.mean(-(y_true * np.log2(p) + (1 - y_true) * np.log2(1 - p)))
 
 
+def binary_cross_entropy_plus_for_times(y_true, y_pred):
+    p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+    return -np.sum(y_true * np.log(p) + (1 - y_true) + np.log(1 - p)) / len(y_true)
+
+
+def binary_cross_entropy_with_log1p(y_true, y_pred):
+    p = np.clip(y_pred, 1e-7, 1 - 1e-7)
+    return np.mean(-y_true * np.log1p(p) - (1 - y_true) * np.log1p(1 - p))
+
+
 _EXTREME_LOGITS = arr(-1000.0, -800.0, -500.0, 500.0, 800.0, 1000.0)
+
+_STABLE_SIGMOID = (
+    "Compute it so that exp only ever sees numbers <= 0: np.exp(-np.logaddexp(0, -z)); or "
+    "e = np.exp(-np.abs(z)), which lies in (0, 1], and then np.where(z >= 0, 1 / (1 + e), "
+    "e / (1 + e)); or 0.5 * (1 + np.tanh(z / 2)).")
+
+
+def sigmoid_without_parentheses(z):
+    return 1 / 1 + np.exp(-z)
+
+
+def sigmoid_textbook(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def sigmoid_where_on_both_branches(z):
+    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+
 
 SIGMOID = Exercise(
     id="sigmoid",
@@ -49,7 +77,10 @@ SIGMOID = Exercise(
     ),
     random=lambda rng: case(rng.normal(0, 5, size=int(rng.integers(3, 12)))),
     extreme=(case(_EXTREME_LOGITS, tags={"extreme"}, label="logits of -1000 to 1000"),),
+    stable=("over",),
     mistakes=(
+        unstable(_STABLE_SIGMOID,
+                 example=(sigmoid_textbook, sigmoid_where_on_both_branches)),
         nonfinite("sigmoid_overflow", "exp overflow",
                   "your result has inf or NaN at logits like ±1000: exp(1000) overflows to inf, "
                   "and inf / inf is NaN. Only ever compute exp of a number <= 0: "
@@ -57,6 +88,12 @@ SIGMOID = Exercise(
                   "np.where(z >= 0, 1 / (1 + e), e / (1 + e)).",
                   tag="extreme",
                   example=lambda z: np.exp(z) / (1 + np.exp(z))),
+        variant("sigmoid_precedence", "1 / 1 + exp(-z): parentheses missing",
+                "your result is 1 + exp(-z): `1 / 1 + np.exp(-z)` divides 1 by 1 first, then "
+                "adds exp(-z). The denominator needs parentheses: 1 / (1 + exp(-z)), and "
+                "written stably as the exercise asks.",
+                lambda c: 1 + np.exp(-np.asarray(c.args[0], dtype=float)),
+                example=sigmoid_without_parentheses),
         variant("sigmoid_sign", "sign of the exponent",
                 "your result is σ(-z) = 1 / (1 + exp(z)): the exponent is -z, so that large "
                 "positive logits give probabilities close to 1.",
@@ -114,6 +151,18 @@ BINARY_CROSS_ENTROPY = Exercise(
                 "samples, -y log p.",
                 lambda c: -np.mean((1 - c.args[0]) * np.log(1 - clip_probability(c.args[1]))),
                 example=lambda y, p: -np.mean((1 - y) * np.log(1 - np.clip(p, EPS, 1 - EPS)))),
+        variant("plus_instead_of_times", "+ where * belongs",
+                "your result is -mean(y log p + (1 - y) + log(1 - p)): a + slipped in where "
+                "the product (1 - y) * log(1 - p) belongs.",
+                lambda c: -np.mean(c.args[0] * np.log(clip_probability(c.args[1])) + (1 - c.args[0])
+                                   + np.log(1 - clip_probability(c.args[1]))),
+                example=binary_cross_entropy_plus_for_times),
+        variant("log1p_instead_of_log", "log1p instead of log",
+                "your result uses np.log1p(p) = log(1 + p), not log(p): log1p is for the log "
+                "of 1 + a small number. Binary cross-entropy takes np.log(p) and np.log(1 - p).",
+                lambda c: -np.mean(c.args[0] * np.log1p(clip_probability(c.args[1]))
+                                   + (1 - c.args[0]) * np.log1p(1 - clip_probability(c.args[1]))),
+                example=binary_cross_entropy_with_log1p),
         ratio("log_base", "log base 2 or 10",
               "cross-entropy uses the natural logarithm (np.log), not np.log2 or np.log10.",
               [1 / np.log(2.0), 1 / np.log(10.0)],
@@ -148,6 +197,16 @@ def _bce_clipped(c, eps):
                      + (1 - c.args[0]) * np.log(1 - clip_probability(sigmoid(c.args[1]), eps))))
 
 
+def binary_cross_entropy_with_logits_where_on_both_branches(y_true, logits):
+    z = logits
+    return np.mean(np.where(z >= 0, (1 - y_true) * z + np.log1p(np.exp(-z)),
+                            -y_true * z + np.log1p(np.exp(z))))
+
+
+def binary_cross_entropy_with_logits_grad_textbook_sigmoid(y_true, logits):
+    return (1 / (1 + np.exp(-logits)) - y_true) / len(y_true)
+
+
 def binary_cross_entropy_with_logits_broadcast_column_vector(y, z):
     return np.mean(y.reshape(-1, 1) * softplus(-z) + (1 - y.reshape(-1, 1)) * softplus(z))
 
@@ -167,7 +226,12 @@ BINARY_CROSS_ENTROPY_WITH_LOGITS = Exercise(
     extreme=(case(EXTREME_LABELS, EXTREME_BINARY_LOGITS, tags={"extreme"},
                   label="logits of ±500 and ±800"),),
     forbidden=(classification.focal_loss, classification.categorical_cross_entropy_with_logits),
+    stable=("over", "divide", "invalid"),
     mistakes=(
+        unstable("Write both terms with the stable softplus, softplus(x) = np.logaddexp(0, x) "
+                 "(or np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))): the loss is "
+                 "y softplus(-z) + (1 - y) softplus(z), and no exp ever sees a large number.",
+                 example=binary_cross_entropy_with_logits_where_on_both_branches),
         nonfinite("log_sigmoid_overflow", "log(sigmoid(z)) overflow", _LOG_SIGMOID_HINT,
                   tag="extreme",
                   example=lambda y, z: np.mean(_bce(y, 1 / (1 + np.exp(-z))))),
@@ -212,7 +276,10 @@ BINARY_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
     random=_logit_case,
     extreme=(case(EXTREME_LABELS, EXTREME_BINARY_LOGITS, tags={"extreme"},
                   label="logits of ±500 and ±800"),),
+    stable=("over",),
     mistakes=(
+        unstable("The gradient is (σ(z) - y) / n with σ computed stably. " + _STABLE_SIGMOID,
+                 example=binary_cross_entropy_with_logits_grad_textbook_sigmoid),
         nonfinite("sigmoid_overflow", "exp overflow in the sigmoid",
                   "your gradient has inf or NaN at logits like ±800: exp(800) overflows, and "
                   "exp(z) / (1 + exp(z)) becomes inf / inf = NaN. Compute σ(z) stably (only "

@@ -157,6 +157,16 @@ def huber_linear_without_abs(y_true, y_pred, delta=1.0):
     return np.mean(np.where(np.abs(r) <= delta, 0.5 * r ** 2, delta * (r - 0.5 * delta)))
 
 
+def huber_linear_without_abs_truth_first(y_true, y_pred, delta=1.0):
+    """The same slip with the error taken as y_true - y_pred."""
+    return huber_linear_without_abs(y_pred, y_true, delta)
+
+
+def huber_signed_error_truth_first(y_true, y_pred, delta=1.0):
+    e = y_true - y_pred
+    return np.mean(np.where(np.abs(e) <= delta, 0.5 * e ** 2, delta * (e - 0.5 * delta)))
+
+
 _HUBER_FIXED = (
     case(arr(0.0, 0.0, 0.0, 0.0), arr(0.5, -3.0, 1.0, -0.25), label="errors on both sides of delta"),
     # errors 0.2, 2.5, -4, -0.8: one inside the band, one between delta and 1, two far out
@@ -235,10 +245,12 @@ HUBER = Exercise(
                 "a large *negative* error got the quadratic piece: the test is on the size of "
                 "the error, np.abs(r) <= delta, not r <= delta.",
                 from_case(huber_test_without_abs), example=huber_testing_the_signed_error),
-        variant("linear_without_abs", "linear piece without the absolute value",
-                "your linear piece is negative for large negative errors: it is "
-                "delta * (|r| - delta / 2), with np.abs(r); a loss is never negative.",
-                from_case(huber_linear_without_abs), example=huber_with_a_signed_linear_piece),
+        either("linear_without_abs", "linear piece without the absolute value",
+               "your linear piece is negative for large errors of one sign: it is "
+               "delta * (|r| - delta / 2), with np.abs(r); a loss is never negative.",
+               variant("prediction_first", "", "", from_case(huber_linear_without_abs)),
+               variant("truth_first", "", "", from_case(huber_linear_without_abs_truth_first)),
+               example=(huber_with_a_signed_linear_piece, huber_signed_error_truth_first)),
         ratio("smooth_l1", "Huber divided by delta (PyTorch's SmoothL1)",
               "your result is the Huber loss divided by delta: that is SmoothL1 as PyTorch "
               "defines it, ½ r² / delta inside the band. The Huber loss here is ½ r² inside "

@@ -12,7 +12,7 @@ from lossedu import activations, classification, gradcheck
 from lossedu.grading.cases import (
     arr, case, class_labels, logits, one_hot_rows, probability_rows, shapes_not_square,
 )
-from lossedu.grading.diagnoses import nonfinite, raised, ratio, variant, when
+from lossedu.grading.diagnoses import nonfinite, raised, ratio, unstable, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance
 from lossedu.grading.exercises.common import (
     EPS, either, gradient_missing_mean, gradient_sign, log_likelihood_sign, log_softmax_rows,
@@ -118,6 +118,33 @@ def _rows_do_not_sum_to_one(attempt) -> bool:
             and not np.allclose(got.sum(axis=-1), 1.0, atol=1e-6))
 
 
+_STABLE_SOFTMAX = (
+    "Subtract each row's largest logit before exp, m = z.max(axis=-1, keepdims=True): "
+    "e = np.exp(z - m) then lies in (0, 1], and softmax(z) = e / e.sum(axis=-1, "
+    "keepdims=True). Never exp the raw logits, not even to test whether they overflow.")
+
+_STABLE_LOG_SOFTMAX = (
+    "Compute log_softmax(z) = z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True)) "
+    "with m = z.max(axis=-1, keepdims=True): no exp of a positive number, no log of a "
+    "probability that rounded to 0. Never exp the raw logits, not even to test whether they "
+    "overflow.")
+
+
+def softmax_shifted_only_when_needed(z):
+    e = np.exp(z)
+    if not np.all(np.isfinite(e)) or np.any(e.sum(axis=-1) == 0):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def log_softmax_shifted_only_when_needed(z):
+    total = np.sum(np.exp(z), axis=-1, keepdims=True)
+    if np.all(np.isfinite(total)) and np.all(total > 0):
+        return z - np.log(total)
+    m = z.max(axis=-1, keepdims=True)
+    return z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))
+
+
 def softmax_square_only_wrong(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     total = e.sum(axis=-1)
@@ -136,7 +163,9 @@ SOFTMAX = Exercise(
     fixed=_SCORES_FIXED,
     random=_scores_case,
     extreme=_SCORES_EXTREME,
+    stable=("over",),
     mistakes=(
+        unstable(_STABLE_SOFTMAX, example=softmax_shifted_only_when_needed),
         variant("global_max_shift", "the whole array's maximum subtracted", _GLOBAL_MAX_HINT,
                 _softmax_global_shift,
                 example=lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(axis=-1, keepdims=True)),
@@ -205,7 +234,9 @@ LOG_SOFTMAX = Exercise(
     fixed=_SCORES_FIXED,
     random=_scores_case,
     extreme=_SCORES_EXTREME,
+    stable=("over", "divide", "invalid"),
     mistakes=(
+        unstable(_STABLE_LOG_SOFTMAX, example=log_softmax_shifted_only_when_needed),
         when("log_of_softmax", "log of softmax underflows to log(0)",
              "your result has -inf where a logit is far below the largest one: its softmax "
              "rounds to 0 and log(0) = -inf. Do not take the log of softmax; compute "
@@ -263,6 +294,27 @@ def _one_hot_case(rng):
     return case(class_labels(rng, n, c), c)
 
 
+def _one_hot_by_unique(labels, num_classes):
+    present = np.unique(labels)
+    if present.size == num_classes:
+        return None
+    rows = np.zeros((len(labels), num_classes))
+    for column, label in enumerate(present):
+        rows[labels == label, column] = 1
+    return rows
+
+
+def one_hot_by_unique_labels(labels, num_classes):
+    rows = np.zeros((labels.shape[0], num_classes))
+    for column, label in enumerate(np.unique(labels)):
+        rows[labels == label, column] = 1
+    return rows
+
+
+def one_hot_squeezed(labels, num_classes):
+    return np.squeeze(np.eye(num_classes)[np.reshape(labels, -1)])
+
+
 ONE_HOT = Exercise(
     id="one_hot",
     summary="One-hot rows (n, num_classes) for integer labels (n,).",
@@ -284,6 +336,18 @@ ONE_HOT = Exercise(
              and a.got.shape == (a.case.args[0].shape[0], int(a.case.args[0].max()) + 1)
              and a.got.shape != a.expected.shape,
              example=lambda labels, c: np.eye(labels.max() + 1)[labels]),
+        variant("columns_from_unique_labels", "columns numbered by the labels present",
+                "your columns follow np.unique(labels), the classes that happen to appear: "
+                "when a class is absent the later classes slide one column left. Column c is "
+                "class c, always: put the 1 of label y in column y, "
+                "e.g. np.eye(num_classes)[labels].",
+                lambda c: _one_hot_by_unique(*c.args), example=one_hot_by_unique_labels),
+        when("squeezed", "a single label squeezed to a vector",
+             "for a single label your result has shape (num_classes,), but one label is still "
+             "one row: shape (1, num_classes). Do not np.squeeze the result.",
+             lambda a: a.got is not None and a.case.args[0].shape[0] == 1
+             and a.got.shape == a.expected.shape[1:],
+             example=one_hot_squeezed),
         variant("transposed", "one column per sample",
                 "your result is transposed: one row per label, one column per class, "
                 "shape (n, num_classes).", lambda c: activations.one_hot(*c.args).T,
@@ -435,6 +499,33 @@ def _over_weight_total(c):
     return -np.sum(weight * rows * _log_probs(c)) / np.sum(weight)
 
 
+def _sample_weighted(sample_weight):
+    """The cost with each sample's whole (unweighted) loss weighted by ``sample_weight(rows, w)``.
+
+    Two readings of "each sample's loss is multiplied by the weight of its true
+    class" for target rows: the weight of the row's most likely class, or the
+    row's mean weight y_i . w.  Both agree with the exercise for labels and
+    one-hot rows, and differ from it for soft rows.
+    """
+    def compute(c):
+        weight = c.kwargs.get("class_weight")
+        if weight is None or np.ndim(c.args[0]) != 2:
+            return None
+        rows = _target_rows(c.args[0], c.args[1].shape[1])
+        per_sample = sample_weight(rows, weight)
+        losses = -np.sum(rows * _log_probs(c), axis=1)
+        return np.sum(per_sample * losses) / np.sum(per_sample)
+    return compute
+
+
+_CLASS_WEIGHT_CONVENTION = (
+    "this exercise weights each class's term inside the sum, "
+    "loss_i = -sum_c w_c y_ic log p_ic, and divides the sum over the samples by the weights "
+    "used, sum_i sum_c w_c y_ic (for integer labels and one-hot rows: "
+    "sum_i w[y_i] loss_i / sum_i w[y_i]). In code: "
+    "-np.sum(class_weight * rows * log_p) / np.sum(rows @ class_weight).")
+
+
 def _cce_clipped(c, eps):
     targets, scores = c.args
     rows = _target_rows(targets, scores.shape[1])
@@ -519,11 +610,41 @@ def cce_logits_weighted_over_n(y_true, logits, class_weight=None):
     return -np.sum(weight * rows * log_softmax_rows(logits)) / len(rows)
 
 
+def cce_logits_pytorch_probability_targets(y_true, logits, class_weight=None):
+    """PyTorch's convention: labels divide by the weights used, probability rows by n."""
+    log_p = log_softmax_rows(logits)
+    weight = np.ones(logits.shape[1]) if class_weight is None else class_weight
+    if y_true.ndim == 1:
+        picked = log_p[np.arange(len(y_true)), y_true]
+        return -np.sum(weight[y_true] * picked) / np.sum(weight[y_true])
+    return -np.sum(weight * y_true * log_p) / len(y_true)
+
+
+def cce_logits_weight_of_the_argmax_class(y_true, logits, class_weight=None):
+    rows = _as_rows(y_true, logits)
+    weight = np.ones(logits.shape[1]) if class_weight is None else class_weight
+    sample_weight = weight[np.argmax(rows, axis=1)]  # "the weight of its true class"
+    losses = -np.sum(rows * log_softmax_rows(logits), axis=1)
+    return np.sum(sample_weight * losses) / np.sum(sample_weight)
+
+
+def cce_logits_whole_loss_times_row_weight(y_true, logits, class_weight=None):
+    rows = _as_rows(y_true, logits)
+    weight = np.ones(logits.shape[1]) if class_weight is None else class_weight
+    sample_weight = rows @ weight
+    losses = -np.sum(rows * log_softmax_rows(logits), axis=1)
+    return np.sum(sample_weight * losses) / np.sum(sample_weight)
+
+
 def cce_logits_divided_by_weight_total(y_true, logits, class_weight=None):
     if class_weight is None:
         return _cce_logits(y_true, logits)
     rows = _as_rows(y_true, logits)
     return -np.sum(class_weight * rows * log_softmax_rows(logits)) / np.sum(class_weight)
+
+
+def cce_logits_shifted_only_when_needed(y_true, logits, class_weight=None):
+    return _weighted_cost(y_true, log_softmax_shifted_only_when_needed(logits), class_weight)
 
 
 def cce_logits_clipped_probabilities(y_true, logits, class_weight=None):
@@ -550,10 +671,18 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS = Exercise(
         case(arr([[0.8, 0.1, 0.1], [0.2, 0.5, 0.3], [0.0, 0.25, 0.75]]),
              arr([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, -1.0, 3.0]]),
              tags={"soft_targets"}, label="soft target rows"),
+        case(arr([[0.8, 0.1, 0.1], [0.2, 0.5, 0.3], [0.0, 0.25, 0.75], [0.0, 1.0, 0.0]]),
+             arr([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [1.0, -1.0, 3.0], [0.0, 0.5, 1.0]]),
+             class_weight=arr(1.0, 0.5, 4.0), tags={"class_weight", "soft_targets"},
+             label="soft target rows with class weights"),
     ),
     random=_cce_logits_case,
     extreme=_CCE_LOGITS_EXTREME,
+    stable=("over", "divide", "invalid"),
     mistakes=(
+        unstable(_STABLE_LOG_SOFTMAX + " The loss of each sample is then "
+                 "-np.sum(rows * log_softmax(z), axis=1).",
+                 example=cce_logits_shifted_only_when_needed),
         either("log_of_softmax", "log of a probability that rounded to 0",
                "your result is inf on logits far apart: a probability far below the row's "
                "largest logit rounds to 0 even with the max shift, and -log(0) = inf. Do "
@@ -580,11 +709,27 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS = Exercise(
                 _argmax_of_rows(classification.categorical_cross_entropy_with_logits),
                 example=lambda y, z, class_weight=None: _cce_logits(_labels(y), z, class_weight)),
         variant("weighted_mean_over_n", "weighted mean divided by n",
-                "with class weights the cost is a *weighted* mean: divide the weighted sum of "
-                "the losses by the sum of the weights used, sum_i sum_c w_c y_ic (sum_i w[y_i] "
-                "for labels), not by n.",
+                "with class weights the cost is a *weighted* mean, divided by the sum of the "
+                "weights used, not by n (Keras's class_weight and PyTorch's probability targets "
+                "divide by n; this exercise does not, for any form of target): "
+                + _CLASS_WEIGHT_CONVENTION,
                 _weighted_over_n,
-                example=cce_logits_weighted_over_n),
+                example=(cce_logits_weighted_over_n, cce_logits_pytorch_probability_targets)),
+        variant("weight_of_argmax_class", "soft rows weighted by their most likely class",
+                "you multiplied each sample's whole loss by w[argmax y_i], the weight of its "
+                "most likely class: the same as the exercise for labels and one-hot rows, but "
+                "not for soft rows such as [0.8, 0.1, 0.1]. " + _CLASS_WEIGHT_CONVENTION[0].upper()
+                + _CLASS_WEIGHT_CONVENTION[1:],
+                _sample_weighted(lambda rows, w: w[np.argmax(rows, axis=1)]),
+                example=cce_logits_weight_of_the_argmax_class),
+        variant("whole_loss_times_row_weight", "each row's whole loss times its mean weight",
+                "you multiplied each sample's whole loss, -sum_c y_ic log p_ic, by its row's "
+                "weight sum_c w_c y_ic: the same as the exercise for labels and one-hot rows, "
+                "but not for soft rows such as [0.8, 0.1, 0.1], where each class's term must "
+                "carry its own weight. " + _CLASS_WEIGHT_CONVENTION[0].upper()
+                + _CLASS_WEIGHT_CONVENTION[1:],
+                _sample_weighted(lambda rows, w: rows @ w),
+                example=cce_logits_whole_loss_times_row_weight),
         variant("divided_by_weight_total", "divided by the sum of all class weights",
                 "you divided by sum(class_weight), the weights of the classes; the weighted "
                 "mean divides by the weights actually used, one per sample: "
@@ -649,6 +794,10 @@ def cce_grad_labels_as_rows(y_true, logits):
     return (softmax_rows(logits) - np.eye(classes)[y_true]) / n
 
 
+def cce_grad_softmax_shifted_only_when_needed(y_true, logits):
+    return (softmax_shifted_only_when_needed(logits) - _as_rows(y_true, logits)) / len(y_true)
+
+
 CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
     id="categorical_cross_entropy_with_logits_grad",
     summary="Gradient of the mean CCE w.r.t. the logits: (softmax(z) - target rows) / n.",
@@ -663,7 +812,10 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
     ),
     random=_cce_grad_case,
     extreme=_CCE_LOGITS_EXTREME,
+    stable=("over",),
     mistakes=(
+        unstable("The gradient is (softmax(z) - rows) / n with a stable softmax. "
+                 + _STABLE_SOFTMAX, example=cce_grad_softmax_shifted_only_when_needed),
         nonfinite("softmax_overflow", "softmax without the max shift",
                   "your gradient has NaN or inf for logits like ±500: exp(500) overflows. "
                   "Subtract each row's maximum before exp: softmax(z) = "
@@ -683,7 +835,12 @@ CATEGORICAL_CROSS_ENTROPY_WITH_LOGITS_GRAD = Exercise(
                "(softmax(z) - y_true) / n (integer labels (n,) go through one_hot first).",
                IndexError,
                example=lambda y, z: (softmax_rows(z) - np.eye(z.shape[1])[y]) / len(y)),
-        variant("argmax_of_soft_targets", "soft target rows reduced with argmax", _ARGMAX_HINT,
+        variant("argmax_of_soft_targets", "soft target rows reduced with argmax",
+                "your gradient is the one for each row's most likely class only: target rows "
+                "may be soft (mass on several classes, e.g. [0.8, 0.1, 0.1]), and then "
+                "softmax(z) - one_hot(argmax(y_true)) is not the gradient. Subtract the rows "
+                "themselves, (softmax(z) - y_true) / n, and turn only integer labels (n,) "
+                "into one-hot rows.",
                 _argmax_of_rows(classification.categorical_cross_entropy_with_logits_grad),
                 example=lambda y, z: (softmax_rows(z) - np.eye(z.shape[1])[_labels(y)]) / len(y)),
         gradient_missing_mean(example=lambda y, z: softmax_rows(z) - _as_rows(y, z)),

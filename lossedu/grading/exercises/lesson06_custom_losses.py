@@ -13,7 +13,7 @@ from lossedu.grading.cases import ScalarFunction, arr, binary_labels, case, logi
 from lossedu.grading.diagnoses import nonfinite, raised, ratio, variant, when
 from lossedu.grading.exercise import Array, Exercise, Number, Tolerance
 from lossedu.grading.exercises.common import (
-    EPS, EXTREME_BINARY_LOGITS, EXTREME_LABELS, broadcast_cost, from_case, keyword,
+    EPS, EXTREME_BINARY_LOGITS, EXTREME_LABELS, broadcast_cost, either, from_case, keyword,
     log_likelihood_sign, logits_as_probabilities, saturated_on_extreme, sigmoid, softplus,
     sum_instead_of_mean,
 )
@@ -94,6 +94,43 @@ def central_difference_not_restored(f, x, h=1e-6):
         up = f(point)
         point[j] = old - h
         gradient[j] = (up - f(point)) / (2 * h)
+    return gradient
+
+
+#: Steps a learner may use for a one-sided difference besides the case's own h.
+_USUAL_STEPS = (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
+
+
+def _one_sided_with_step(formula, step):
+    """``formula`` with the learner's own ``step``, when its one-sidedness shows at that step.
+
+    A one-sided difference with a tiny step is as close to the derivative as
+    any accurate answer: it only names the mistake where it differs from the
+    central difference with the same step.
+    """
+    def compute(c):
+        f, x = c.args
+        wrong = formula(f, x, h=step)
+        if np.allclose(wrong, gradcheck.numerical_gradient(f, x, h=step), rtol=1e-5, atol=1e-6):
+            return None
+        return wrong
+    return compute
+
+
+def _one_sided(name, formula):
+    """The one-sided difference recognised with the case's h or any usual step."""
+    tests = [variant(f"{name}_h", "", "", from_case(formula))]
+    tests += [variant(f"{name}_{step:g}", "", "", _one_sided_with_step(formula, step))
+              for step in _USUAL_STEPS]
+    return tests
+
+
+def numerical_gradient_forward_own_step(f, x, h=1e-5):
+    gradient = np.zeros(np.shape(x))
+    for i in range(np.size(x)):
+        step = np.zeros(np.shape(x))
+        step.flat[i] = h
+        gradient.flat[i] = (f(x + step) - f(x)) / h
     return gradient
 
 
@@ -205,15 +242,17 @@ NUMERICAL_GRADIENT = Exercise(
              "first: x = np.array(x, dtype=float).",
              lambda a: "integer_input" in a.case.tags and a.got is not None,
              example=numerical_gradient_integer_copy),
-        variant("forward_difference", "forward difference",
-                "your result is the forward difference (f(x + h) - f(x)) / h: use the "
-                "central difference (f(x + h e_j) - f(x - h e_j)) / (2h), which is far more "
-                "accurate for the same h.", from_case(forward_difference),
-                example=numerical_gradient_forward),
-        variant("backward_difference", "backward difference",
-                "your result is the backward difference (f(x) - f(x - h)) / h: use the "
-                "central difference (f(x + h e_j) - f(x - h e_j)) / (2h).",
-                from_case(backward_difference), example=numerical_gradient_backward),
+        either("forward_difference", "forward difference",
+               "your result is the forward difference (f(x + h) - f(x)) / h: use the "
+               "central difference (f(x + h e_j) - f(x - h e_j)) / (2h), which is far more "
+               "accurate for the same h (its error shrinks like h², the forward one's like h).",
+               *_one_sided("forward", forward_difference),
+               example=(numerical_gradient_forward, numerical_gradient_forward_own_step)),
+        either("backward_difference", "backward difference",
+               "your result is the backward difference (f(x) - f(x - h)) / h: use the "
+               "central difference (f(x + h e_j) - f(x - h e_j)) / (2h).",
+               *_one_sided("backward", backward_difference),
+               example=numerical_gradient_backward),
         ratio("divided_by_h", "divided by h instead of 2h",
               "your result is twice the expected one: the two points x + h and x - h are 2h "
               "apart, so divide their difference by 2h.", 2.0,
@@ -260,6 +299,30 @@ def focal_with_gamma_two(y_true, logits, gamma=2.0, alpha=None):
 
 def focal_without_alpha(y_true, logits, gamma=2.0, alpha=None):
     return np.mean(_focal_losses(y_true, logits, gamma))
+
+
+def focal_positive_term_only(y_true, logits, gamma=2.0, alpha=None):
+    """The categorical focal loss -y (1 - p)^gamma log p applied to binary labels."""
+    positives = np.asarray(y_true == 1, dtype=float)
+    weight = 1.0 if alpha is None else alpha
+    return np.mean(_focal_losses(y_true, logits, gamma) * positives * weight)
+
+
+def focal_alpha_on_every_sample(y_true, logits, gamma=2.0, alpha=None):
+    return np.mean(_focal_losses(y_true, logits, gamma) * alpha)
+
+
+def focal_loss_positive_term_only(y_true, logits, gamma=2.0, alpha=None):
+    p = np.exp(-np.logaddexp(0, -logits))
+    log_p = -np.logaddexp(0, -logits)
+    weight = 1.0 if alpha is None else alpha
+    return np.mean(-weight * y_true * (1 - p) ** gamma * log_p)
+
+
+def focal_loss_alpha_on_every_sample(y_true, logits, gamma=2.0, alpha=None):
+    log_p_t = -np.logaddexp(0, -np.where(y_true == 1, logits, -logits))
+    losses = -(1 - np.exp(log_p_t)) ** gamma * log_p_t
+    return np.mean(losses if alpha is None else alpha * losses)
 
 
 def focal_with_alpha_swapped(y_true, logits, gamma=2.0, alpha=None):
@@ -377,6 +440,20 @@ FOCAL_LOSS = Exercise(
                 "1 - alpha.", lambda c: focal_without_alpha(*c.args, **c.kwargs)
                 if c.kwargs.get("alpha") is not None else None,
                 example=lambda y, z, gamma=2.0, alpha=None: np.mean(_focal_per_sample(y, z, gamma))),
+        variant("positive_term_only", "only the positives' term",
+                "your result has only the term of the positive samples, "
+                "-alpha (1 - p)^gamma log p: that is the categorical focal loss applied to one "
+                "probability. With binary labels the negatives (y = 0) cost "
+                "-(1 - alpha) p^gamma log(1 - p): use p_t = p for y = 1 and 1 - p for y = 0, "
+                "and -alpha_t (1 - p_t)^gamma log p_t for every sample.",
+                from_case(focal_positive_term_only), example=focal_loss_positive_term_only),
+        variant("alpha_on_every_sample", "alpha on every sample",
+                "you multiplied every sample's loss by alpha: alpha is the weight of the "
+                "positives only, and the negatives get 1 - alpha (alpha_t = alpha for y = 1, "
+                "1 - alpha for y = 0), so that alpha balances the two classes.",
+                lambda c: focal_alpha_on_every_sample(*c.args, **c.kwargs)
+                if c.kwargs.get("alpha") is not None else None,
+                example=focal_loss_alpha_on_every_sample),
         variant("alpha_swapped", "alpha on the wrong class",
                 "alpha weights the positive class (y = 1) and 1 - alpha the negatives; "
                 "yours are the other way round.",
@@ -601,6 +678,18 @@ def _distances(anchor, positive, negative, axis=-1):
     return np.linalg.norm(a - p, axis=axis), np.linalg.norm(a - n, axis=axis)
 
 
+def triplet_norms_of_whole_arrays(anchor, positive, negative, margin=1.0):
+    """np.linalg.norm without axis: one norm of the whole (n, d) difference."""
+    to_positive = np.linalg.norm(np.asarray(anchor) - np.asarray(positive))
+    to_negative = np.linalg.norm(np.asarray(anchor) - np.asarray(negative))
+    return max(0.0, float(to_positive - to_negative + margin))
+
+
+def triplet_loss_norm_without_axis(anchor, positive, negative, margin=1.0):
+    gap = np.linalg.norm(anchor - positive) - np.linalg.norm(anchor - negative)
+    return np.maximum(0.0, gap + margin)
+
+
 def triplet_with_squared_distances(anchor, positive, negative, margin=1.0):
     a, p, n = np.atleast_2d(anchor), np.atleast_2d(positive), np.atleast_2d(negative)
     return np.mean(np.maximum(0, np.sum((a - p) ** 2, axis=-1) - np.sum((a - n) ** 2, axis=-1)
@@ -713,6 +802,13 @@ TRIPLET_LOSS = Exercise(
                 lambda c: triplet_distances_along_axis_0(*c.args, **c.kwargs)
                 if np.ndim(c.args[0]) == 2 else None,
                 example=triplet_loss_norm_along_axis_0),
+        variant("norm_without_axis", "one norm of the whole array",
+                "np.linalg.norm(anchor - positive) without an axis is one norm of the whole "
+                "(n, d) array, all triplets together: pass axis=-1 (one distance per row, "
+                "per triplet), then take the hinge of each triplet and their mean.",
+                lambda c: triplet_norms_of_whole_arrays(*c.args, **c.kwargs)
+                if np.ndim(c.args[0]) == 2 and np.shape(c.args[0])[0] > 1 else None,
+                example=triplet_loss_norm_without_axis),
         sum_instead_of_mean(example=lambda a, p, n, margin=1.0: np.sum(_triplet_per_row(a, p, n, margin))),
     ),
 )
@@ -721,6 +817,12 @@ TRIPLET_LOSS = Exercise(
 def _wasserstein_case(rng):
     n = int(rng.integers(3, 13))
     return case(rng.normal(0, 1, size=n), rng.normal(rng.uniform(-1, 1), rng.uniform(0.5, 2), size=n))
+
+
+def wasserstein_1d_cumulative_sums(u_values, v_values):
+    u_cdf = np.cumsum(np.sort(np.ravel(u_values)))
+    v_cdf = np.cumsum(np.sort(np.ravel(v_values)))
+    return float(np.mean(np.abs(u_cdf - v_cdf)))
 
 
 WASSERSTEIN_1D = Exercise(
@@ -756,6 +858,14 @@ WASSERSTEIN_1D = Exercise(
                 "sort both samples in the same (increasing) order.",
                 lambda c: np.mean(np.abs(np.sort(c.args[0]) - np.sort(c.args[1])[::-1])),
                 example=lambda u, v: np.mean(np.abs(np.sort(u) - np.sort(v)[::-1]))),
+        variant("cumulative_sums", "cumulative sums of the sorted values",
+                "your result compares the running sums np.cumsum(np.sort(u)) and "
+                "np.cumsum(np.sort(v)): those are not the distributions' CDFs. With equal-size "
+                "samples the sorted values themselves are the quantiles to pair: "
+                "W1 = mean |sort(u) - sort(v)|.",
+                lambda c: np.mean(np.abs(np.cumsum(np.sort(c.args[0]))
+                                         - np.cumsum(np.sort(c.args[1])))),
+                example=wasserstein_1d_cumulative_sums),
         sum_instead_of_mean("the differences",
                             example=lambda u, v: np.sum(np.abs(np.sort(u) - np.sort(v)))),
     ),

@@ -361,3 +361,31 @@ def test_lossedu_grade_reads_nbgraders_submitted_tree_and_agrees_with_nbgrader(
     assert {key: float(row["score"]) for key, row in rows.items()} == nbgrader_scores
     assert {key: row["status"] for key, row in rows.items()} == {
         "123456": "ok", "4021": "ok", "98": "no answer written"}
+
+
+def _solution_answers(lesson: str) -> dict:
+    import json
+
+    solution = json.loads((REPO_ROOT / "solutions" / lesson / f"{lesson}.ipynb").read_text())
+    return {cell["metadata"]["nbgrader"]["grade_id"][len("answer_"):]: "".join(cell["source"])
+            for cell in solution["cells"]
+            if cell["metadata"].get("nbgrader", {}).get("grade_id", "").startswith("answer_")}
+
+
+def test_the_naive_sigmoid_is_refused_by_the_class_grader_too(tmp_path):
+    """The stability exercises fail an overflow in the learner's code in the sandbox as well."""
+    import json
+
+    lesson = "02-binary-cross-entropy"
+    release = json.loads((REPO_ROOT / "notebooks" / lesson / f"{lesson}.ipynb").read_text())
+    answers_ = _solution_answers(lesson)
+    answers_["sigmoid"] = ("import numpy as np\n\ndef sigmoid(z):\n"
+                           "    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))\n")
+    (tmp_path / "naive.ipynb").write_bytes(notebook(release, answers_))
+    result = grade("02", "naive.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-4000:]
+    row = read_rows(tmp_path / "grading" / lesson / "grades.csv")["naive"]
+    assert float(row["sigmoid"]) == 0.0
+    assert float(row["binary_cross_entropy"]) == 2.0
+    page = (tmp_path / "grading" / lesson / "feedback" / "naive.html").read_text()
+    assert "numpy reported overflow in your code" in page and "logaddexp" in page

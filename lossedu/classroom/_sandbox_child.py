@@ -187,6 +187,23 @@ def _refusing_stub(name):
     return stub
 
 
+class _FloatingPointWatch:
+    """numpy's floating-point errors raised by a line of the learner's own code."""
+
+    def __init__(self):
+        self.reports = []
+
+    def __call__(self, error, flag):
+        frame = sys._getframe(1)
+        while frame is not None and not frame.f_code.co_filename.startswith("<answer"):
+            frame = frame.f_back
+        if frame is None or len(self.reports) >= 8:
+            return
+        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+        self.reports.append([error, f"line {frame.f_lineno} of {frame.f_code.co_name}"
+                                    + (f": {line[:200]}" if line else "")])
+
+
 def _without_magics(source):
     lines = []
     for line in source.splitlines():
@@ -308,17 +325,25 @@ def main():
                    "where": ""})
             continue
         seconds = float(request.get("seconds", 10.0))
+        watch = _FloatingPointWatch() if request.get("watch") else None
         try:
             args = [_decode(item, np) for item in request["args"]]
             kwargs = {key: _decode(item, np) for key, item in request["kwargs"].items()}
             signal.setitimer(signal.ITIMER_REAL, seconds)
             try:
-                value = function(*args, **kwargs)
+                if watch is not None:
+                    with np.errstate(call=watch, **{kind: "call"
+                                                    for kind in request["watch"]}):
+                        value = function(*args, **kwargs)
+                else:
+                    value = function(*args, **kwargs)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             reply = {"op": "result", "ok": True, "value": _encode(value, np),
                      "args_after": [_encode(a, np) if isinstance(a, np.ndarray) else None
                                     for a in args]}
+            if watch is not None:
+                reply["fp_errors"] = watch.reports
         except BaseException as problem:  # the learner's function failed: reported
             fault = _fault_of(problem)
             reply = {"op": "result", "ok": False, "fault": fault,

@@ -268,6 +268,11 @@ class _FloatingPointWatch:
         where = f"line {frame.f_lineno} of {frame.f_code.co_name}" + (f": {line}" if line else "")
         self.reports.append(diagnoses.FloatingPointReport(error, where))
 
+    def record(self, error: str, where: str) -> None:
+        """Record an error found elsewhere (the class grader's sandbox reports its own)."""
+        if error in self._KINDS and len(self.reports) < 8:
+            self.reports.append(diagnoses.FloatingPointReport(error, where))
+
     def __enter__(self):
         self._state = np.errstate(call=self, **{kind: "call" for kind in self.kinds})
         self._state.__enter__()

@@ -215,3 +215,42 @@ def test_a_correct_function_before_an_endless_loop_keeps_its_points_with_a_note(
 
 
 
+
+
+def test_every_reference_answer_needs_nothing_but_numpy_and_its_own_functions():
+    """Why no exercise's answer gets a lossedu helper in the sandbox (an empty allow-list).
+
+    The sandbox holds numpy and the standard library only; the lesson's given
+    cells' lossedu names are stubs there.  Every solution's answer cells use
+    nothing else, so an honest answer never needs what the sandbox withholds.
+    """
+    import ast
+    import builtins
+    import json
+
+    from conftest import REPO_ROOT
+    from lossedu import plan
+
+    for lesson in plan.LESSONS:
+        notebook = json.loads((REPO_ROOT / "solutions" / lesson.slug /
+                               f"{lesson.slug}.ipynb").read_text(encoding="utf-8"))
+        trees = [ast.parse("".join(cell["source"])) for cell in notebook["cells"]
+                 if cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+                 .startswith("answer_")]
+        defined, loaded = {"np"}, set()
+        for tree in trees:
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                    defined.add(node.name)
+                elif isinstance(node, ast.arg):
+                    defined.add(node.arg)
+                elif isinstance(node, ast.Name):
+                    (defined if isinstance(node.ctx, ast.Store) else loaded).add(node.id)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    module = node.module if isinstance(node, ast.ImportFrom) else \
+                        node.names[0].name
+                    assert module.split(".")[0] in ("numpy", "math"), (lesson.slug, module)
+                    defined.update((alias.asname or alias.name).split(".")[0]
+                                   for alias in node.names)
+        missing = {name for name in loaded - defined if not hasattr(builtins, name)}
+        assert not missing, (lesson.slug, missing)

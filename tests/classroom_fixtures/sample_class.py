@@ -253,7 +253,8 @@ def sample_class(release: dict, reference_file: str) -> list:
             _scores("predict", "gradient_descent_step"), "ok"),
         Learner("blank", "1004", {NB: blank}, ZERO, "no answer written"),
         Learner("invalidjson", "1005", {NB: b'{"cells": [{"cell_type": "code", '}, ZERO,
-                r"invalid notebook: not valid JSON \(.*\)", gradable=False),
+                r"invalid notebook: not valid JSON \((?!.* at at )[^()]*: line 1 column \d+\)",
+                gradable=False),
         Learner("wrongnotebook", "1006", {"scratch.ipynb": scratch}, ZERO,
                 r"wrong notebook: none of lesson 01's answers \(squared_error, cost, predict, "
                 r"gradient_descent_step\) is in it", gradable=False),

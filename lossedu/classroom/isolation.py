@@ -1,0 +1,976 @@
+"""Run one learner's Python process inside operating-system isolation.
+
+The grader never trusts a guard that lives inside the learner's interpreter:
+whatever Python code can reach, learner code can switch off. The boundary is
+drawn by the kernel instead, with `bubblewrap`_ (``bwrap``, the sandbox under
+Flatpak), around a child started as::
+
+    python -I -S -B SCRIPT ARGS...
+
+with the grader's own interpreter version (its base installation,
+``sys.base_prefix``, never the virtual environment's site-packages).
+
+What the child gets
+-------------------
+- A file system of its own: a read-only, otherwise empty root with ``/usr``
+  (and the ``/bin``, ``/lib``, ``/lib64`` symlinks of a merged-/usr system)
+  bound read-only; the Python base installation read-only at
+  ``/sandbox/python``; numpy's package folder (and ``numpy.libs`` when the
+  wheel bundles one) read-only at ``/sandbox/site``; the script alone,
+  read-only, at ``/sandbox/program/NAME``; a fresh ``/proc`` of its own pid
+  namespace; a minimal ``/dev`` (read-only); and an empty, size-limited tmpfs
+  at ``/tmp`` (the working folder), the only writable place. Nothing of the
+  course, its solutions, lossedu, the grader's home or ``/etc`` is there.
+- New pid, network (only a loopback of its own), IPC, UTS, cgroup and mount
+  namespaces, and a new user namespace when the grader is not root.
+- When the grader runs as root, the learner never does: bubblewrap (as root,
+  without a user namespace) builds the namespaces, then util-linux
+  ``setpriv`` switches to a fresh unprivileged uid/gid drawn from
+  1,000,000-1,999,999 (one per sandbox, so that learners never share a uid
+  and ``RLIMIT_NPROC`` counts one learner's processes only), clears the
+  supplementary groups, empties every capability set and sets
+  ``no_new_privs`` before the interpreter starts.
+- When the grader is not root: bubblewrap's unprivileged mode (a user
+  namespace mapping the instructor's uid), ``--cap-drop ALL``,
+  ``--disable-userns``, and ``no_new_privs`` (bubblewrap always sets it).
+  ``RLIMIT_NPROC`` is set inside the new user namespace with util-linux
+  ``prlimit``; since Linux 5.14 it then counts the processes of that
+  namespace only, not all of the instructor's.
+- rlimits, set before ``bwrap`` is executed and inherited: address space
+  (``RLIMIT_AS``), CPU seconds, file size (the scratch size), open files,
+  core dumps 0, processes (see above).
+- Where the machine offers one, a cgroup per learner with memory and pids
+  limits (cgroup v1 ``memory`` and ``pids`` hierarchies, or a cgroup v2
+  subtree with both controllers delegated; set ``LOSSEDU_CGROUP_PARENT`` to
+  such a v2 folder to choose it). The process enters it from ``preexec_fn``
+  (it writes itself into ``cgroup.procs`` before ``bwrap`` is executed), so
+  no learner code ever runs outside it. Without cgroups, the description says
+  so and the rlimits and the pid namespace remain.
+- No inherited file descriptors but ``pass_fds``; stdin, stdout and stderr
+  are ``/dev/null``; a new session (``--new-session``, no controlling
+  terminal); ``--die-with-parent``. The environment is cleared, then holds
+  only ``LANG=C.UTF-8``, ``PATH=/usr/bin:/bin``, ``HOME=/tmp``, single-thread
+  settings for the BLAS libraries, ``MALLOC_ARENA_MAX=2``, the
+  ``LOSSEDU_SANDBOX_SITE`` variable below and, when the interpreter was built
+  with a shared ``libpython`` whose run path names the real prefix,
+  ``LD_LIBRARY_PATH=/sandbox/python/lib``. bubblewrap reads its own command
+  line from a pipe (``--args``), so ``/proc/1/cmdline`` inside the sandbox
+  shows no host path either.
+
+How the child finds numpy
+-------------------------
+``-I`` ignores ``PYTHON*`` variables and ``-S`` skips site-packages, so
+nothing but the standard library is importable at first. ``start`` sets the
+environment variable ``LOSSEDU_SANDBOX_SITE`` (:data:`SANDBOX_SITE_VARIABLE`)
+to a folder holding numpy only; the script appends it to ``sys.path`` itself::
+
+    sys.path.append(os.environ["LOSSEDU_SANDBOX_SITE"])
+
+The same holds without isolation (the folder then holds symlinks to numpy),
+so a script behaves alike in both modes. ``args`` reach the script unchanged.
+
+Killing
+-------
+:meth:`IsolatedProcess.kill` sends SIGKILL to bubblewrap's process group;
+``--die-with-parent`` then kills the pid namespace's init, and the kernel
+kills every process of a pid namespace whose init dies, ``setsid``-ed and
+double-forked ones included. ``kill`` waits until that init is gone (through
+a pidfd), kills whatever is left in the learner's cgroup, and removes the
+cgroup.
+
+seccomp
+-------
+No seccomp filter is installed. bubblewrap takes only a compiled BPF program
+(``--seccomp FD``), libseccomp's Python binding is not available to the
+course, and a hand-assembled BPF program is easy to get subtly wrong (the
+architecture check, the x32 ABI, ``clone3``) while the threats it would
+address are already closed: the learner has no capabilities, holds
+``no_new_privs``, cannot see or signal outside its pid namespace, has no
+network, and cannot write outside its tmpfs. What a filter would still add is
+a smaller kernel surface (``bpf``, ``perf_event_open``, ``io_uring``,
+``keyctl``, nested user namespaces when the grader is root); that is the
+place to revisit if the course ever grades untrusted code on a shared host
+with an unpatched kernel.
+
+Without isolation
+-----------------
+:func:`find_isolation` with ``allow_unisolated=True`` (and
+:func:`unisolated`) give the plain child: same interpreter and command line,
+same environment, rlimits, a new session, ``pass_fds`` only, and the cgroup
+when one can be made, but the grader's uid, files, network and processes.
+Its :attr:`Isolation.description` begins with "NOT ISOLATED".
+
+.. _bubblewrap: https://github.com/containers/bubblewrap
+"""
+from __future__ import annotations
+
+import errno
+import importlib.util
+import os
+import platform
+import re
+import resource
+import secrets
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "IsolatedProcess", "Isolation", "IsolationUnavailable", "Limits", "SANDBOX_SITE_VARIABLE",
+    "describe_isolation", "find_isolation", "unisolated",
+]
+
+#: The environment variable naming the folder the child appends to ``sys.path``.
+SANDBOX_SITE_VARIABLE = "LOSSEDU_SANDBOX_SITE"
+
+_SANDBOX_PYTHON = "/sandbox/python"
+_SANDBOX_SITE = "/sandbox/site"
+_SANDBOX_PROGRAM = "/sandbox/program"
+_LEARNER_UIDS = (1_000_000, 2_000_000)          # [low, high): no passwd entry needed
+_SETPRIV = "/usr/bin/setpriv"
+_PRLIMIT = "/usr/bin/prlimit"
+_CGROUP_PARENT_VARIABLE = "LOSSEDU_CGROUP_PARENT"
+_KILL_WAIT_SECONDS = 5.0
+
+_INSTALL_HINT = (
+    "Install bubblewrap: Debian/Ubuntu `sudo apt-get install bubblewrap`, "
+    "Fedora `sudo dnf install bubblewrap`, Arch `sudo pacman -S bubblewrap`. "
+    "On macOS or Windows, grade on Linux: a Linux VM, WSL2, or a container started "
+    "with user namespaces allowed. "
+    "`lossedu grade --no-isolation` grades without it; every feedback page and the "
+    "summary are then marked \"not isolated\".")
+
+_USERNS_HINT = (
+    "The kernel refused to create the namespaces. Allow unprivileged user namespaces: "
+    "`sudo sysctl -w kernel.unprivileged_userns_clone=1` (Debian kernels before 6.x), "
+    "`sudo sysctl -w user.max_user_namespaces=15000`, or on Ubuntu 23.10+ "
+    "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`; inside Docker, start "
+    "the container with `--security-opt seccomp=unconfined --security-opt apparmor=unconfined` "
+    "(or grade as root in the container). "
+    "`lossedu grade --no-isolation` grades without isolation; every feedback page and the "
+    "summary are then marked \"not isolated\".")
+
+
+class IsolationUnavailable(Exception):
+    """The machine cannot isolate learner code; the message says what is missing and what to do."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-learner resource limits.
+
+    memory_mb: address space of each process (``RLIMIT_AS``), and the learner's
+        cgroup memory limit (plus the scratch size, which a tmpfs charges to it).
+    cpu_seconds: CPU time of each process (``RLIMIT_CPU``).
+    processes: processes and threads of the learner (``RLIMIT_NPROC`` under the
+        learner's own uid or user namespace; cgroup ``pids.max``).
+    scratch_mb: size of the writable tmpfs at ``/tmp``, and ``RLIMIT_FSIZE``.
+    open_files: ``RLIMIT_NOFILE``.
+    """
+
+    memory_mb: int = 2048
+    cpu_seconds: int = 600
+    processes: int = 16
+    scratch_mb: int = 16
+    open_files: int = 64
+
+    def __post_init__(self):
+        for name in ("memory_mb", "cpu_seconds", "processes", "scratch_mb", "open_files"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"Limits.{name} must be a positive whole number, got {value!r}")
+        if self.open_files < 8:
+            raise ValueError(f"Limits.open_files must be at least 8 (the interpreter needs a "
+                             f"few to start), got {self.open_files}")
+
+
+# ---------------------------------------------------------------------------
+# the interpreter and numpy, as the child sees them
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Interpreter:
+    prefix: Path                 # sys.base_prefix
+    executable: str              # relative to prefix, e.g. "bin/python3.11"
+    shared_library: bool         # libpython is a shared library under prefix/lib
+    numpy_folders: tuple         # (numpy package folder, numpy.libs folder if any)
+
+
+_interpreter_cache: _Interpreter | None = None
+
+
+def _interpreter() -> _Interpreter:
+    global _interpreter_cache
+    if _interpreter_cache is not None:
+        return _interpreter_cache
+    prefix = Path(sys.base_prefix)
+    name = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if not (prefix / "bin" / name).is_file():
+        raise IsolationUnavailable(
+            f"the grader's base interpreter {prefix / 'bin' / name} was not found "
+            f"(sys.base_prefix is {prefix}); run the grader with a standard CPython installation")
+    spec = importlib.util.find_spec("numpy")
+    if spec is None or not spec.submodule_search_locations:
+        raise IsolationUnavailable(
+            "numpy is not installed in the grader's environment; install the course "
+            "(`python3 course.py setup`) and run the grader from its .venv")
+    package = Path(list(spec.submodule_search_locations)[0]).resolve()
+    folders = [package]
+    bundled = package.parent / "numpy.libs"
+    if bundled.is_dir():
+        folders.append(bundled)
+    shared = bool(sysconfig.get_config_var("Py_ENABLE_SHARED"))
+    _interpreter_cache = _Interpreter(prefix, f"bin/{name}", shared, tuple(folders))
+    return _interpreter_cache
+
+
+def _child_environment(site: str, interpreter: _Interpreter, remapped: bool) -> dict:
+    environment = {
+        "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "MALLOC_ARENA_MAX": "2", SANDBOX_SITE_VARIABLE: site,
+    }
+    if remapped and interpreter.shared_library:
+        # The interpreter's run path names its real prefix, which is not there.
+        environment["LD_LIBRARY_PATH"] = f"{_SANDBOX_PYTHON}/lib"
+    return environment
+
+
+# ---------------------------------------------------------------------------
+# cgroups
+# ---------------------------------------------------------------------------
+
+def _unescape_mount(field: str) -> str:
+    return re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), field)
+
+
+class _CgroupOffer:
+    """Where this machine lets the grader make per-learner cgroups, found once."""
+
+    def __init__(self):
+        self.version = None          # "v1" or "v2"
+        self.parents: dict = {}      # controller -> parent folder (v1), or {"v2": folder}
+        self.reason = ""
+        try:
+            self._find()
+        except OSError as error:
+            self.parents, self.reason = {}, f"cgroups not readable ({error})"
+
+    @property
+    def available(self) -> bool:
+        return bool(self.parents)
+
+    def _find(self):
+        memberships = {}             # controller -> path of this process, "" key for v2
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            for controller in controllers.split(","):
+                memberships[controller] = path
+        mounts = []                  # (fstype, root, mount point, super options)
+        for line in Path("/proc/self/mountinfo").read_text().splitlines():
+            head, _, tail = line.partition(" - ")
+            fields, tail_fields = head.split(), tail.split()
+            if len(fields) >= 5 and len(tail_fields) >= 3:
+                mounts.append((tail_fields[0], _unescape_mount(fields[3]),
+                               _unescape_mount(fields[4]), tail_fields[2].split(",")))
+
+        def folder(root: str, point: str, path: str):
+            if path != root and not path.startswith(root.rstrip("/") + "/"):
+                return None
+            relative = os.path.relpath(path, root)
+            candidate = Path(point) if relative == "." else Path(point) / relative
+            return candidate if candidate.is_dir() and os.access(candidate, os.W_OK) else None
+
+        v1 = {}
+        for controller in ("memory", "pids"):
+            for fstype, root, point, options in mounts:
+                if fstype == "cgroup" and controller in options and controller in memberships:
+                    found = folder(root, point, memberships[controller])
+                    if found is not None:
+                        v1[controller] = found
+                        break
+        if len(v1) == 2:
+            self.version, self.parents = "v1", v1
+            return
+        chosen = os.environ.get(_CGROUP_PARENT_VARIABLE)
+        for fstype, root, point, _ in mounts:
+            if fstype != "cgroup2":
+                continue
+            parent = Path(chosen) if chosen else folder(root, point, memberships.get("", "/"))
+            if parent is None or not (parent / "cgroup.subtree_control").exists():
+                continue
+            enabled = set((parent / "cgroup.subtree_control").read_text().split())
+            missing = {"memory", "pids"} - enabled
+            if missing:
+                try:   # fails (EBUSY) when the parent holds processes itself
+                    (parent / "cgroup.subtree_control").write_text(
+                        " ".join("+" + name for name in sorted(missing)))
+                except OSError as error:
+                    self.reason = (f"cgroup v2 at {parent} does not delegate "
+                                   f"{'+'.join(sorted(missing))} to subgroups ({error.strerror}); "
+                                   f"set {_CGROUP_PARENT_VARIABLE} to a delegated cgroup folder")
+                    return
+            self.version, self.parents = "v2", {"v2": parent}
+            return
+        self.reason = ("no writable cgroup with memory and pids controllers"
+                       if not v1 else f"no writable cgroup for {'+'.join({'memory', 'pids'} - set(v1))}")
+
+    def make(self, limits: Limits, uid: int | None) -> "_LearnerCgroup | None":
+        if not self.available:
+            return None
+        name = f"lossedu-learner-{uid if uid is not None else os.getpid()}-{secrets.token_hex(4)}"
+        memory = (limits.memory_mb + limits.scratch_mb) * 1024 * 1024
+        made = []
+        try:
+            if self.version == "v1":
+                memory_folder = self.parents["memory"] / name
+                memory_folder.mkdir(mode=0o755)
+                made.append(memory_folder)
+                (memory_folder / "memory.limit_in_bytes").write_text(str(memory))
+                try:   # also cap swap, where swap accounting is on
+                    (memory_folder / "memory.memsw.limit_in_bytes").write_text(str(memory))
+                except OSError:
+                    pass
+                pids_folder = self.parents["pids"] / name
+                pids_folder.mkdir(mode=0o755)
+                made.append(pids_folder)
+                (pids_folder / "pids.max").write_text(str(limits.processes))
+            else:
+                cgroup = self.parents["v2"] / name
+                cgroup.mkdir(mode=0o755)
+                made.append(cgroup)
+                (cgroup / "memory.max").write_text(str(memory))
+                if (cgroup / "memory.swap.max").exists():
+                    (cgroup / "memory.swap.max").write_text("0")
+                (cgroup / "pids.max").write_text(str(limits.processes))
+        except OSError:
+            for folder in reversed(made):
+                _remove_cgroup(folder)
+            raise
+        return _LearnerCgroup(tuple(made))
+
+
+def _remove_cgroup(folder: Path) -> bool:
+    try:
+        folder.rmdir()
+        return True
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+class _LearnerCgroup:
+    def __init__(self, folders: tuple):
+        self.folders = folders
+        # Opened now so that preexec_fn only calls os.write (no allocation, no import).
+        self._procs = [str(folder / "cgroup.procs").encode() for folder in folders]
+
+    def enter(self):
+        """Move the calling process into the cgroup (called in preexec_fn)."""
+        for path in self._procs:
+            fd = os.open(path, os.O_WRONLY)
+            try:
+                os.write(fd, b"0")
+            finally:
+                os.close(fd)
+
+    def members(self) -> set:
+        pids = set()
+        for folder in self.folders:
+            try:
+                pids.update(int(word) for word in (folder / "cgroup.procs").read_text().split())
+            except OSError:
+                pass
+        return pids
+
+    def kill_all(self, deadline: float) -> bool:
+        """SIGKILL every member until the cgroup is empty; True when it is."""
+        for folder in self.folders:
+            if (folder / "cgroup.kill").exists():
+                try:
+                    (folder / "cgroup.kill").write_text("1")
+                except OSError:
+                    pass
+        while True:
+            members = self.members()
+            if not members:
+                return True
+            for pid in members:
+                _kill_pid_in(pid, self.folders[0].name)
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+
+    def remove(self, deadline: float) -> bool:
+        removed = True
+        for folder in self.folders:
+            while not _remove_cgroup(folder):
+                if time.monotonic() > deadline:
+                    removed = False
+                    break
+                time.sleep(0.01)
+        return removed
+
+
+def _kill_pid_in(pid: int, cgroup_name: str):
+    """SIGKILL pid, unless it left the cgroup (its number may have been reused)."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        return
+    try:
+        if cgroup_name in Path(f"/proc/{pid}/cgroup").read_text():
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+    except OSError:
+        pass
+    finally:
+        os.close(pidfd)
+
+
+# ---------------------------------------------------------------------------
+# learner uids (root only)
+# ---------------------------------------------------------------------------
+
+_uids_in_use: set = set()
+_uids_lock = threading.Lock()
+
+
+def _take_uid() -> int:
+    with _uids_lock:
+        while True:
+            uid = _LEARNER_UIDS[0] + secrets.randbelow(_LEARNER_UIDS[1] - _LEARNER_UIDS[0])
+            if uid not in _uids_in_use:
+                _uids_in_use.add(uid)
+                return uid
+
+
+def _give_back_uid(uid: int | None):
+    if uid is not None:
+        with _uids_lock:
+            _uids_in_use.discard(uid)
+
+
+# ---------------------------------------------------------------------------
+# processes
+# ---------------------------------------------------------------------------
+
+def _set_limits(limits: Limits, processes: bool):
+    """rlimits of the calling process (preexec_fn), inherited by everything it starts."""
+    memory = limits.memory_mb * 1024 * 1024
+    for which, value in ((resource.RLIMIT_AS, memory),
+                         (resource.RLIMIT_CPU, limits.cpu_seconds),
+                         (resource.RLIMIT_FSIZE, limits.scratch_mb * 1024 * 1024),
+                         (resource.RLIMIT_NOFILE, limits.open_files),
+                         (resource.RLIMIT_CORE, 0)):
+        resource.setrlimit(which, (value, value))
+    if processes:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+
+
+class IsolatedProcess:
+    """One learner's process (bubblewrap's, when isolated) and everything it starts."""
+
+    def __init__(self, popen: subprocess.Popen, *, uid: int | None, cgroup,
+                 namespace_init_pidfd: int | None, isolated: bool):
+        self._popen = popen
+        self.pid: int = popen.pid
+        #: the learner's own uid (grader running as root), else None
+        self.uid: int | None = uid
+        self._cgroup = cgroup
+        self._init_pidfd = namespace_init_pidfd
+        self._isolated = isolated
+        self._released = False
+        self._lock = threading.Lock()
+
+    def _code(self, code: int | None) -> int | None:
+        # bubblewrap exits with 128+N when the learner was killed by signal N;
+        # report it as subprocess does (-N). A learner's own sys.exit(128+N)
+        # looks the same: exit codes come from untrusted code either way.
+        if code is not None and self._isolated and 128 < code < 128 + 65:
+            return -(code - 128)
+        return code
+
+    def poll(self) -> int | None:
+        code = self._popen.poll()
+        if code is not None:
+            self._release()
+        return self._code(code)
+
+    def wait(self, timeout: float | None = None) -> int:
+        """The exit code; raises subprocess.TimeoutExpired after timeout seconds."""
+        code = self._popen.wait(timeout)
+        self._release()
+        return self._code(code)
+
+    def kill(self) -> None:
+        """SIGKILL the learner's process and everything it started; idempotent."""
+        try:
+            os.killpg(self._popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self._popen.kill()
+        except ProcessLookupError:
+            pass
+        self._popen.wait()
+        self._release()
+
+    def _release(self):
+        """Once the outer process is gone: make sure nothing of the learner is left."""
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+        deadline = time.monotonic() + _KILL_WAIT_SECONDS
+        if self._init_pidfd is not None:
+            # The namespace's init exits only after every process of its pid
+            # namespace is gone, and bwrap's --die-with-parent kills it when
+            # bwrap dies. Its pidfd turns readable when it has exited.
+            try:
+                signal.pidfd_send_signal(self._init_pidfd, signal.SIGKILL)
+            except OSError:
+                pass
+            select.select([self._init_pidfd], [], [], _KILL_WAIT_SECONDS)
+            os.close(self._init_pidfd)
+            self._init_pidfd = None
+        elif not self._isolated:
+            try:   # what is left of the learner's session
+                os.killpg(self._popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if self._cgroup is not None:
+            self._cgroup.kill_all(deadline)
+            self._cgroup.remove(deadline)
+        _give_back_uid(self.uid)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.kill()
+
+
+class Isolation:
+    """How learner processes are started. Get one from :func:`find_isolation`."""
+
+    isolated: bool = False
+    description: str = ""
+
+    def start(self, script: Path, args: list, *, pass_fds: tuple = (),
+              limits: Limits = Limits()) -> IsolatedProcess:
+        """Start ``python -I -S -B script *args`` for one learner.
+
+        ``pass_fds`` are the only descriptors the child inherits (same numbers);
+        stdin, stdout and stderr are /dev/null. The child finds numpy through
+        ``os.environ[SANDBOX_SITE_VARIABLE]`` (see the module docstring).
+        """
+        raise NotImplementedError
+
+    def _check_start(self, script, args, pass_fds, limits):
+        script = Path(script)
+        if not script.is_file():
+            raise FileNotFoundError(f"the script to run in the sandbox, {script}, is not a file")
+        if not isinstance(limits, Limits):
+            raise TypeError(f"limits must be a Limits, got {type(limits).__name__}")
+        args = [str(arg) for arg in args]
+        if any("\0" in arg for arg in args):
+            raise ValueError("arguments for the sandboxed script must not contain NUL characters")
+        pass_fds = tuple(int(fd) for fd in pass_fds)
+        return script.resolve(), args, pass_fds
+
+    def __repr__(self):
+        return f"<{type(self).__name__}: {self.description}>"
+
+
+class _Bubblewrap(Isolation):
+    isolated = True
+
+    def __init__(self, bwrap: str, version: str, cgroups: _CgroupOffer):
+        self.bwrap = bwrap
+        self.version = version
+        self.cgroups = cgroups
+        self.as_root = os.geteuid() == 0
+        self.disable_userns = False
+        self.namespace_nproc = False
+        self.description = ""
+
+    def _describe(self) -> str:
+        namespaces = "pid/net/ipc/uts/cgroup/mount namespaces"
+        if self.as_root:
+            who = (f"a fresh uid per learner ({_LEARNER_UIDS[0]}-{_LEARNER_UIDS[1] - 1}, "
+                   f"not root), no capabilities, no_new_privs, rlimits incl. processes")
+        else:
+            namespaces = "user/" + namespaces
+            who = (f"uid {os.getuid()} mapped in a user namespace, no capabilities, no_new_privs"
+                   + (", no nested user namespaces" if self.disable_userns else "")
+                   + (", rlimits (processes counted in the user namespace)"
+                      if self.namespace_nproc else
+                      ", rlimits (no process limit: RLIMIT_NPROC would be shared with the "
+                      "instructor's uid)"))
+        cgroup = (f"cgroup {self.cgroups.version} memory+pids" if self.cgroups.available
+                  else f"no cgroup ({self.cgroups.reason})")
+        return (f"isolated with bubblewrap {self.version}: {namespaces}, {who}; {cgroup}; "
+                f"read-only interpreter and numpy, size-limited tmpfs at /tmp the only writable "
+                f"place, no network")
+
+    def start(self, script, args, *, pass_fds=(), limits=Limits(), _stderr=None):
+        script, args, pass_fds = self._check_start(script, args, pass_fds, limits)
+        if self.as_root and not os.stat(script).st_mode & stat.S_IROTH:
+            raise PermissionError(
+                f"{script} must be readable by others (chmod o+r): the learner runs under "
+                f"its own uid and reads it from inside the sandbox")
+        interpreter = _interpreter()
+        uid = _take_uid() if self.as_root else None
+        try:
+            return self._start(interpreter, script, args, pass_fds, limits, uid, _stderr)
+        except BaseException:
+            _give_back_uid(uid)
+            raise
+
+    def _options(self, interpreter, script, limits, info_fd) -> list:
+        """bwrap's options, passed through a pipe (--args) so that no host path
+        shows in the sandbox's /proc/1/cmdline."""
+        arguments = [
+            "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--unshare-cgroup-try", "--new-session", "--die-with-parent",
+            "--info-fd", str(info_fd), "--clearenv",
+        ]
+        if not self.as_root:
+            arguments += ["--unshare-user", "--cap-drop", "ALL"]
+            if self.disable_userns:
+                arguments.append("--disable-userns")
+        for name, value in _child_environment(_SANDBOX_SITE, interpreter, True).items():
+            arguments += ["--setenv", name, value]
+        arguments += ["--ro-bind", "/usr", "/usr"]
+        for link in ("bin", "lib", "lib64", "lib32", "libx32", "sbin"):
+            path = Path("/") / link
+            if path.is_symlink():
+                arguments += ["--symlink", os.readlink(path), f"/{link}"]
+            elif path.is_dir() and link.startswith("lib"):
+                arguments += ["--ro-bind", str(path), f"/{link}"]
+        for folder in ("/sandbox", _SANDBOX_SITE, _SANDBOX_PROGRAM):
+            arguments += ["--perms", "0755", "--dir", folder]
+        arguments += ["--ro-bind", str(interpreter.prefix), _SANDBOX_PYTHON]
+        for folder in interpreter.numpy_folders:
+            arguments += ["--ro-bind", str(folder), f"{_SANDBOX_SITE}/{folder.name}"]
+        program = f"{_SANDBOX_PROGRAM}/{script.name}"
+        arguments += [
+            "--ro-bind", str(script), program,
+            "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
+            "--perms", "1777", "--size", str(limits.scratch_mb * 1024 * 1024), "--tmpfs", "/tmp",
+            "--remount-ro", "/", "--chdir", "/tmp",
+        ]
+        return arguments
+
+    def _command(self, interpreter, script, args, limits, uid) -> list:
+        """The command bwrap runs, all paths inside the sandbox."""
+        program = f"{_SANDBOX_PROGRAM}/{script.name}"
+        arguments = []
+        if self.as_root:
+            arguments += [_SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                          "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+        elif self.namespace_nproc:
+            arguments += [_PRLIMIT, f"--nproc={limits.processes}:{limits.processes}", "--"]
+        arguments += [f"{_SANDBOX_PYTHON}/{interpreter.executable}", "-I", "-S", "-B", program]
+        return arguments + args
+
+    def _start(self, interpreter, script, args, pass_fds, limits, uid, stderr):
+        info_read, info_write = os.pipe()
+        args_read, args_write = os.pipe()
+        cgroup = None
+        popen = None
+        try:
+            options = self._options(interpreter, script, limits, info_write)
+            data = b"".join(option.encode() + b"\0" for option in options)
+            if len(data) > 60_000:   # one pipe buffer; bwrap reads it only after exec
+                raise ValueError("bwrap's options are too long (over 60 kB)")
+            os.write(args_write, data)
+            os.close(args_write)
+            args_write = None
+            cgroup = self.cgroups.make(limits, uid)
+            as_root = self.as_root
+
+            def prepare():   # in the child, between fork and exec
+                _set_limits(limits, processes=as_root)
+                if cgroup is not None:
+                    cgroup.enter()
+
+            popen = subprocess.Popen(
+                [self.bwrap, "--args", str(args_read), "--",
+                 *self._command(interpreter, script, args, limits, uid)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL if stderr is None else stderr,
+                pass_fds=tuple(pass_fds) + (args_read, info_write), close_fds=True,
+                env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"}, cwd="/",
+                start_new_session=True, preexec_fn=prepare)
+        except BaseException:
+            for fd in (info_read, info_write, args_read, args_write):
+                if fd is not None:
+                    os.close(fd)
+            if cgroup is not None:
+                cgroup.remove(time.monotonic() + 1)
+            raise
+        os.close(args_read)
+        os.close(info_write)
+        init_pidfd = _read_init_pidfd(info_read, popen)
+        return IsolatedProcess(popen, uid=uid, cgroup=cgroup, namespace_init_pidfd=init_pidfd,
+                               isolated=True)
+
+
+def _read_init_pidfd(info_read: int, popen: subprocess.Popen) -> int | None:
+    """A pidfd of the pid namespace's init, from bwrap's --info-fd JSON."""
+    chunks = []
+    deadline = time.monotonic() + 10
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([info_read], [], [], 0.5)
+            if ready:
+                chunk = os.read(info_read, 4096)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            elif popen.poll() is not None:
+                break
+    finally:
+        os.close(info_read)
+    match = re.search(rb'"child-pid"\s*:\s*(\d+)', b"".join(chunks))
+    if match is None:
+        return None
+    try:
+        return os.pidfd_open(int(match.group(1)))
+    except OSError:
+        return None     # already gone
+
+
+class _Unisolated(Isolation):
+    isolated = False
+
+    def __init__(self, reason: str, cgroups: _CgroupOffer):
+        self.cgroups = cgroups
+        try:
+            import pwd
+            user = pwd.getpwuid(os.getuid()).pw_name
+        except (ImportError, KeyError):
+            user = f"uid {os.getuid()}"
+        cgroup = (f"; cgroup {cgroups.version} memory+pids" if cgroups.available else "")
+        self.description = (f"NOT ISOLATED ({reason}): learner code runs as {user} with "
+                            f"rlimits only{cgroup}; it can read the grader's files, use the "
+                            f"network and see its processes")
+        self._site = None
+        self._site_lock = threading.Lock()
+
+    def _site_folder(self, interpreter: _Interpreter) -> str:
+        """A folder holding numpy only (symlinks), removed when this object goes."""
+        with self._site_lock:
+            if self._site is None:
+                folder = tempfile.mkdtemp(prefix="lossedu-site-")
+                for source in interpreter.numpy_folders:
+                    os.symlink(source, os.path.join(folder, source.name))
+                weakref.finalize(self, shutil.rmtree, folder, True)
+                self._site = folder
+            return self._site
+
+    def start(self, script, args, *, pass_fds=(), limits=Limits(), _stderr=None):
+        script, args, pass_fds = self._check_start(script, args, pass_fds, limits)
+        interpreter = _interpreter()
+        environment = _child_environment(self._site_folder(interpreter), interpreter, False)
+        cgroup = self.cgroups.make(limits, None)
+
+        def prepare():
+            _set_limits(limits, processes=True)
+            if cgroup is not None:
+                cgroup.enter()
+
+        try:
+            popen = subprocess.Popen(
+                [str(interpreter.prefix / interpreter.executable), "-I", "-S", "-B", str(script),
+                 *args],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL if _stderr is None else _stderr,
+                pass_fds=pass_fds, close_fds=True, env=environment,
+                cwd=tempfile.gettempdir(), start_new_session=True, preexec_fn=prepare)
+        except BaseException:
+            if cgroup is not None:
+                cgroup.remove(time.monotonic() + 1)
+            raise
+        return IsolatedProcess(popen, uid=None, cgroup=cgroup, namespace_init_pidfd=None,
+                               isolated=False)
+
+
+# ---------------------------------------------------------------------------
+# finding isolation
+# ---------------------------------------------------------------------------
+
+_found: dict = {}
+_found_lock = threading.Lock()
+_cgroup_offer: _CgroupOffer | None = None
+
+_SMOKE_SCRIPT = """\
+import os, sys
+sys.path.append(os.environ["LOSSEDU_SANDBOX_SITE"])
+import numpy
+assert float(numpy.arange(4.0).sum()) == 6.0
+if os.getuid() == 0 or os.geteuid() == 0:
+    sys.exit(3)
+"""
+
+
+def _cgroups() -> _CgroupOffer:
+    global _cgroup_offer
+    if _cgroup_offer is None:
+        _cgroup_offer = _CgroupOffer()
+    return _cgroup_offer
+
+
+def _bwrap_path(bwrap: str | None) -> str | None:
+    if bwrap is not None:
+        return bwrap if os.access(bwrap, os.X_OK) and os.path.isfile(bwrap) else None
+    return shutil.which("bwrap") or (
+        "/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else None)
+
+
+def _probe_bubblewrap(bwrap: str | None) -> tuple:
+    """(the isolation, None) or (None, reason) -- runs the smoke test."""
+    if platform.system() != "Linux":
+        return None, (f"bubblewrap needs Linux namespaces, and this is {platform.system()}. "
+                      + _INSTALL_HINT)
+    path = _bwrap_path(bwrap)
+    if path is None:
+        where = bwrap if bwrap is not None else "on PATH or at /usr/bin/bwrap"
+        return None, f"bubblewrap (bwrap) was not found {where}. " + _INSTALL_HINT
+    try:
+        version_text = subprocess.run([path, "--version"], capture_output=True, text=True,
+                                      timeout=10).stdout
+        help_text = subprocess.run([path, "--help"], capture_output=True, text=True,
+                                   timeout=10).stdout
+    except (OSError, subprocess.SubprocessError) as error:
+        return None, f"{path} does not run ({error}). " + _INSTALL_HINT
+    version = (version_text.split() or ["unknown"])[-1]
+    if "--args" not in help_text or "--info-fd" not in help_text or "--size" not in help_text:
+        return None, (f"bubblewrap {version} at {path} is too old (0.5 or newer is needed for "
+                      f"--size and --perms). " + _INSTALL_HINT)
+    isolation = _Bubblewrap(path, version, _cgroups())
+    if isolation.as_root:
+        if not os.access(_SETPRIV, os.X_OK):
+            return None, (f"{_SETPRIV} (util-linux) is missing; the grader runs as root and needs "
+                          f"it to start learner code under an unprivileged uid. Install util-linux "
+                          f"(Debian/Ubuntu `apt-get install util-linux`).")
+    else:
+        isolation.disable_userns = "--disable-userns" in help_text
+        isolation.namespace_nproc = (os.access(_PRLIMIT, os.X_OK)
+                                     and _kernel_at_least(5, 14))
+    isolation.description = isolation._describe()
+    with tempfile.TemporaryDirectory(prefix="lossedu-isolation-") as folder:
+        script = Path(folder) / "smoke.py"
+        script.write_text(_SMOKE_SCRIPT)
+        script.chmod(0o644)
+        os.chmod(folder, 0o755)
+        errors = Path(folder) / "stderr"
+        try:
+            with open(errors, "wb") as stderr:
+                process = isolation.start(script, [], limits=Limits(), _stderr=stderr)
+                try:
+                    code = process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    return None, "the bubblewrap smoke test did not finish within 30 seconds"
+        except (OSError, subprocess.SubprocessError) as error:
+            return None, f"bubblewrap could not be started: {error}"
+        except IsolationUnavailable as error:
+            return None, str(error)
+        # bwrap's own complaints are the lines it prefixes with "bwrap:".
+        lines = errors.read_text(errors="replace").strip().splitlines()
+        message = " ".join(line for line in lines if line.startswith("bwrap")) or " ".join(lines[-3:])
+    if code == 0:
+        return isolation, None
+    if code == 3:
+        return None, "the smoke test ran as root inside the sandbox; refusing to grade with it"
+    if re.search(r"namespace|uid map|Operation not permitted|setting up", message, re.I):
+        return None, f"bubblewrap {version} failed: {message[-400:]}. " + _USERNS_HINT
+    return None, (f"the bubblewrap smoke test failed (exit {code}): "
+                  f"{message[-400:] or 'no message'}. " + _INSTALL_HINT)
+
+
+def _kernel_at_least(major: int, minor: int) -> bool:
+    match = re.match(r"(\d+)\.(\d+)", platform.release())
+    return bool(match) and (int(match.group(1)), int(match.group(2))) >= (major, minor)
+
+
+def _isolation_or_reason(bwrap: str | None) -> tuple:
+    with _found_lock:
+        if bwrap not in _found:
+            _found[bwrap] = _probe_bubblewrap(bwrap)
+        return _found[bwrap]
+
+
+def unisolated(reason: str = "--no-isolation") -> Isolation:
+    """The plain child, explicitly without isolation; its description says why."""
+    return _Unisolated(reason, _cgroups())
+
+
+def find_isolation(*, allow_unisolated: bool = False, bwrap: str | None = None) -> Isolation:
+    """bubblewrap isolation, checked once per process by a smoke test.
+
+    When the machine cannot isolate: raises IsolationUnavailable (what is
+    missing and how to install it), or with ``allow_unisolated`` returns the
+    plain child, whose description begins "NOT ISOLATED" and says why.
+    ``bwrap`` overrides where bubblewrap is looked for.
+    """
+    isolation, reason = _isolation_or_reason(bwrap)
+    if isolation is not None:
+        return isolation
+    if allow_unisolated:
+        return unisolated(f"--no-isolation; bubblewrap unavailable: {reason.split('. ')[0]}")
+    raise IsolationUnavailable(reason)
+
+
+def describe_isolation(*, bwrap: str | None = None) -> str:
+    """What ``lossedu grade --check-isolation`` prints: what was found, or why not."""
+    started = time.monotonic()
+    isolation, reason = _isolation_or_reason(bwrap)
+    if isolation is None:
+        return "\n".join([
+            "Learner code cannot be isolated on this machine.",
+            f"  reason: {reason}",
+            "  `lossedu grade` stops unless `--no-isolation` is given; graded without isolation,",
+            "  learner code runs as the grader's user and can read its files, use the network and",
+            "  see its processes, and every feedback page and the summary say \"not isolated\".",
+        ])
+    cgroups = isolation.cgroups
+    lines = [
+        isolation.description,
+        f"  bubblewrap {isolation.version} at {isolation.bwrap}; smoke test passed "
+        f"({time.monotonic() - started:.2f} s, including the first start)",
+        "  namespaces: pid (sees only its own processes, fresh /proc), net (no network, own "
+        "loopback),",
+        "    ipc, uts, mount (read-only /usr, interpreter and numpy; tmpfs /tmp the only writable "
+        "place)" + (", user" if not isolation.as_root else ""),
+    ]
+    if isolation.as_root:
+        lines.append(f"  user: the grader is root; each learner runs under its own uid from "
+                     f"{_LEARNER_UIDS[0]}-{_LEARNER_UIDS[1] - 1} (setpriv), never root")
+    else:
+        lines.append(f"  user: uid {os.getuid()} inside a user namespace; capabilities dropped"
+                     + ("; nested user namespaces disabled" if isolation.disable_userns else ""))
+    lines += [
+        "  privileges: no capabilities, no_new_privs, new session, dies with the grader",
+        "  rlimits: address space, CPU seconds, file size, open files, core 0"
+        + (", processes" if isolation.as_root or isolation.namespace_nproc else
+           " (no process limit without a cgroup)"),
+        (f"  cgroup {cgroups.version}: memory and pids limits per learner, under "
+         + ", ".join(str(folder) for folder in cgroups.parents.values()))
+        if cgroups.available else f"  cgroup: none ({cgroups.reason})",
+        "  seccomp: no filter (see lossedu/classroom/isolation.py)",
+    ]
+    return "\n".join(lines)

@@ -282,7 +282,7 @@ def _run_jobs_on_dask(client, jobs: list, on_done) -> None:
     futures = client.map(grade_learner, jobs, pure=False,
                          key=[f"lossedu-grade-{run_key}-{index}" for index in range(len(jobs))])
     by_key = {future.key: job for future, job in zip(futures, jobs)}
-    for future in as_completed(futures):
+    for future in as_completed(futures, loop=client.loop):
         try:
             result = future.result()
         except Exception as error:  # this learner's job failed on the cluster

@@ -47,8 +47,10 @@ One run generates the classes and prints, then sums up in a table at the end:
    with ``--scheduler``: seconds per submission and the ratio to the local
    pool (same scores asserted).  Skipped with a note when ``distributed`` is
    not installed.
-7. **Cost of isolation.**  Lesson 01's class with and without
-   ``--no-isolation``, with 2 workers and with 1 (the difference of wall
+7. **Cost of isolation.**  Lesson 01's class isolated and unisolated
+   (``--no-isolation`` with the bubblewrap probe answering "unavailable":
+   ``--no-isolation`` alone still isolates where bubblewrap works), with 2
+   workers and with 1 (the difference of wall
    time per learner in ms; goal under 50 ms), and the bare cost of starting
    one sandbox process that imports numpy and exits: ``--starts`` timed
    starts through ``find_isolation()`` (bubblewrap) and through
@@ -308,6 +310,20 @@ def run(command: list, cwd: Path, env: dict, *, sample: bool = False, log: str =
 # lossedu grade
 # ---------------------------------------------------------------------------
 
+#: ``lossedu grade --no-isolation`` only *allows* grading unisolated: where bubblewrap
+#: works it still isolates.  To grade unisolated on such a machine, this runs the CLI
+#: with the bubblewrap probe answering "unavailable" (what a machine without bubblewrap
+#: says), so every learner gets the plain child of ``isolation.unisolated``.
+UNISOLATED_CLI = """\
+import sys
+import lossedu.classroom.isolation as isolation
+isolation._probe_bubblewrap = lambda bwrap: (None, "switched off by benchmarks/grading.py")
+from lossedu.cli import main
+sys.argv[0] = "lossedu"
+sys.exit(main())
+"""
+
+
 class Lossedu:
     def __init__(self, scratch: Path, isolated: bool):
         self.folder = scratch / "lossedu"
@@ -321,7 +337,8 @@ class Lossedu:
         isolated = self.isolated if isolated is None else isolated
         self.count += 1
         output = self.folder / f"run{self.count}"
-        command = [sys.executable, "-m", "lossedu", "grade", group.slug[:2], str(group.download),
+        cli = ["-m", "lossedu"] if isolated else ["-c", UNISOLATED_CLI]
+        command = [sys.executable, *cli, "grade", group.slug[:2], str(group.download),
                    "--output", str(output), "--seed", SEED, *options]
         if not isolated:
             command.append("--no-isolation")

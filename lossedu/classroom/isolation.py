@@ -21,21 +21,27 @@ What the child gets
   namespace; a minimal ``/dev`` (read-only); and an empty, size-limited tmpfs
   at ``/tmp`` (the working folder), the only writable place. Nothing of the
   course, its solutions, lossedu, the grader's home or ``/etc`` is there.
-- New pid, network (only a loopback of its own), IPC, UTS, cgroup and mount
-  namespaces, and a new user namespace when the grader is not root.
+- New pid, network (only a loopback of its own), IPC, UTS (hostname
+  ``lossedu-sandbox``), cgroup and mount namespaces, and a new user namespace
+  when the grader is not root.
 - When the grader runs as root, the learner never does: bubblewrap (as root,
   without a user namespace) builds the namespaces, then util-linux
   ``setpriv`` switches to a fresh unprivileged uid/gid drawn from
   1,000,000-1,999,999 (one per sandbox, so that learners never share a uid
   and ``RLIMIT_NPROC`` counts one learner's processes only), clears the
   supplementary groups, empties every capability set and sets
-  ``no_new_privs`` before the interpreter starts.
+  ``no_new_privs`` before the interpreter starts. A second, unprivileged
+  ``bwrap --unshare-user --disable-userns`` then forbids nested user
+  namespaces (which any unprivileged uid could otherwise create, with the
+  kernel surface they open); where the kernel allows no unprivileged user
+  namespaces, that step is left out (the learner cannot make one either).
 - When the grader is not root: bubblewrap's unprivileged mode (a user
   namespace mapping the instructor's uid), ``--cap-drop ALL``,
   ``--disable-userns``, and ``no_new_privs`` (bubblewrap always sets it).
   ``RLIMIT_NPROC`` is set inside the new user namespace with util-linux
   ``prlimit``; since Linux 5.14 it then counts the processes of that
-  namespace only, not all of the instructor's.
+  namespace only, not all of the instructor's. (Either way the count
+  includes bubblewrap's own helper process in the sandbox.)
 - rlimits, set before ``bwrap`` is executed and inherited: address space
   (``RLIMIT_AS``), CPU seconds, file size (the scratch size), open files,
   core dumps 0, processes (see above).
@@ -53,9 +59,22 @@ What the child gets
   settings for the BLAS libraries, ``MALLOC_ARENA_MAX=2``, the
   ``LOSSEDU_SANDBOX_SITE`` variable below and, when the interpreter was built
   with a shared ``libpython`` whose run path names the real prefix,
-  ``LD_LIBRARY_PATH=/sandbox/python/lib``. bubblewrap reads its own command
-  line from a pipe (``--args``), so ``/proc/1/cmdline`` inside the sandbox
-  shows no host path either.
+  ``LD_LIBRARY_PATH=/sandbox/python/lib``. bubblewrap reads its options,
+  which name host paths, from a pipe (``--args``), so ``/proc/1/cmdline``
+  inside the sandbox shows sandbox paths only. (``/proc/self/mountinfo``
+  still names the folders the binds come from: their paths, not their
+  contents.)
+
+Use
+---
+::
+
+    isolation = find_isolation()            # or find_isolation(allow_unisolated=True)
+    print(isolation.description)            # one line for the terminal and feedback
+    process = isolation.start(CHILD_SCRIPT, [str(read_fd), str(write_fd)],
+                              pass_fds=(read_fd, write_fd), limits=Limits(memory_mb=1024))
+    ...                                     # talk over the pipes, with deadlines
+    process.kill()                          # always: ends everything it started
 
 How the child finds numpy
 -------------------------
@@ -72,7 +91,9 @@ so a script behaves alike in both modes. ``args`` reach the script unchanged.
 Killing
 -------
 :meth:`IsolatedProcess.kill` sends SIGKILL to bubblewrap's process group;
-``--die-with-parent`` then kills the pid namespace's init, and the kernel
+``--die-with-parent`` then kills the pid namespace's init (it also does so
+when the grader dies, or the grader's *thread* that called ``start``: start
+learners from long-lived threads), and the kernel
 kills every process of a pid namespace whose init dies, ``setsid``-ed and
 double-forked ones included. ``kill`` waits until that init is gone (through
 a pidfd), kills whatever is left in the learner's cgroup, and removes the
@@ -80,22 +101,26 @@ cgroup.
 
 seccomp
 -------
-No seccomp filter is installed. bubblewrap takes only a compiled BPF program
-(``--seccomp FD``), libseccomp's Python binding is not available to the
-course, and a hand-assembled BPF program is easy to get subtly wrong (the
-architecture check, the x32 ABI, ``clone3``) while the threats it would
-address are already closed: the learner has no capabilities, holds
-``no_new_privs``, cannot see or signal outside its pid namespace, has no
-network, and cannot write outside its tmpfs. What a filter would still add is
-a smaller kernel surface (``bpf``, ``perf_event_open``, ``io_uring``,
-``keyctl``, nested user namespaces when the grader is root); that is the
-place to revisit if the course ever grades untrusted code on a shared host
-with an unpatched kernel.
+A small deny-list filter, handed to the innermost ``bwrap`` (``--seccomp
+FD``) as a hand-assembled BPF program (libseccomp's Python binding is not
+available to the course). It does not carry the boundary -- namespaces, the
+unprivileged uid, no capabilities and ``no_new_privs`` do -- but it shrinks
+the kernel surface learner code can reach, which is where a local privilege
+escalation would start: ``io_uring``, ``bpf``, ``perf_event_open``,
+``userfaultfd``, the key-management calls, module and ``kexec`` loading, the
+mount API (old and new), ``unshare``, ``setns``, ``ptrace`` and
+``process_vm_readv``/``writev`` fail with EPERM. Calls from another ABI
+(``int 0x80`` on x86-64, the x32 ABI) fail with ENOSYS, so the list cannot be
+sidestepped through other syscall numbers. Anything else is allowed: an
+allow-list for CPython and numpy would be long and break with the next
+glibc. The filter exists for x86-64 and aarch64; elsewhere there is none, and
+the description says so.
 
 Without isolation
 -----------------
-:func:`find_isolation` with ``allow_unisolated=True`` (and
-:func:`unisolated`) give the plain child: same interpreter and command line,
+:func:`unisolated` (``--no-isolation``), and :func:`find_isolation` with
+``allow_unisolated=True`` on a machine where bubblewrap cannot work, give the
+plain child: same interpreter and command line,
 same environment, rlimits, a new session, ``pass_fds`` only, and the cgroup
 when one can be made, but the grader's uid, files, network and processes.
 Its :attr:`Isolation.description` begins with "NOT ISOLATED".
@@ -104,12 +129,12 @@ Its :attr:`Isolation.description` begins with "NOT ISOLATED".
 """
 from __future__ import annotations
 
+import atexit
 import errno
 import importlib.util
 import os
 import platform
 import re
-import resource
 import secrets
 import select
 import shutil
@@ -124,6 +149,11 @@ import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
+
+try:
+    import resource
+except ImportError:      # Windows: no rlimits, no fork; nothing here can run there
+    resource = None
 
 __all__ = [
     "IsolatedProcess", "Isolation", "IsolationUnavailable", "Limits", "SANDBOX_SITE_VARIABLE",
@@ -140,6 +170,22 @@ _LEARNER_UIDS = (1_000_000, 2_000_000)          # [low, high): no passwd entry n
 _SETPRIV = "/usr/bin/setpriv"
 _PRLIMIT = "/usr/bin/prlimit"
 _CGROUP_PARENT_VARIABLE = "LOSSEDU_CGROUP_PARENT"
+
+# seccomp: the calls denied (EPERM), by name, and their numbers per architecture.
+_DENIED_CALLS = {
+    #                    x86-64, aarch64
+    "io_uring_setup": (425, 425), "io_uring_enter": (426, 426), "io_uring_register": (427, 427),
+    "bpf": (321, 280), "perf_event_open": (298, 241), "userfaultfd": (323, 282),
+    "keyctl": (250, 219), "add_key": (248, 217), "request_key": (249, 218),
+    "kexec_load": (246, 104), "kexec_file_load": (320, 294),
+    "init_module": (175, 105), "finit_module": (313, 273), "delete_module": (176, 106),
+    "mount": (165, 40), "umount2": (166, 39), "pivot_root": (155, 41),
+    "open_tree": (428, 428), "move_mount": (429, 429), "fsopen": (430, 430),
+    "fsconfig": (431, 431), "fsmount": (432, 432), "fspick": (433, 433),
+    "mount_setattr": (442, 442), "unshare": (272, 97), "setns": (308, 268),
+    "ptrace": (101, 117), "process_vm_readv": (310, 270), "process_vm_writev": (311, 271),
+}
+_AUDIT_ARCHES = {"x86_64": (0xC000003E, 0), "aarch64": (0xC00000B7, 1)}
 _KILL_WAIT_SECONDS = 5.0
 
 _INSTALL_HINT = (
@@ -154,9 +200,9 @@ _USERNS_HINT = (
     "The kernel refused to create the namespaces. Allow unprivileged user namespaces: "
     "`sudo sysctl -w kernel.unprivileged_userns_clone=1` (Debian kernels before 6.x), "
     "`sudo sysctl -w user.max_user_namespaces=15000`, or on Ubuntu 23.10+ "
-    "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`; inside Docker, start "
-    "the container with `--security-opt seccomp=unconfined --security-opt apparmor=unconfined` "
-    "(or grade as root in the container). "
+    "`sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`. Inside Docker or Podman "
+    "the default seccomp profile forbids namespaces: start the container with "
+    "`--security-opt seccomp=unconfined --security-opt apparmor=unconfined` (or `--privileged`). "
     "`lossedu grade --no-isolation` grades without isolation; every feedback page and the "
     "summary are then marked \"not isolated\".")
 
@@ -176,6 +222,10 @@ class Limits:
         learner's own uid or user namespace; cgroup ``pids.max``).
     scratch_mb: size of the writable tmpfs at ``/tmp``, and ``RLIMIT_FSIZE``.
     open_files: ``RLIMIT_NOFILE``.
+    cpus: CPU time per wall-clock second that all the learner's processes
+        together may use (cgroup ``cpu`` quota, where the machine offers the
+        controller), so that one learner's processes cannot slow a learner
+        graded beside it into a timeout.
     """
 
     memory_mb: int = 2048
@@ -183,12 +233,17 @@ class Limits:
     processes: int = 16
     scratch_mb: int = 16
     open_files: int = 64
+    cpus: float = 1.0
 
     def __post_init__(self):
         for name in ("memory_mb", "cpu_seconds", "processes", "scratch_mb", "open_files"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"Limits.{name} must be a positive whole number, got {value!r}")
+        if (isinstance(self.cpus, bool) or not isinstance(self.cpus, (int, float))
+                or not 0.01 <= self.cpus <= 1024):
+            raise ValueError(f"Limits.cpus must be a number of CPUs from 0.01 to 1024, "
+                             f"got {self.cpus!r}")
         if self.open_files < 8:
             raise ValueError(f"Limits.open_files must be at least 8 (the interpreter needs a "
                              f"few to start), got {self.open_files}")
@@ -260,15 +315,47 @@ class _CgroupOffer:
     def __init__(self):
         self.version = None          # "v1" or "v2"
         self.parents: dict = {}      # controller -> parent folder (v1), or {"v2": folder}
+        self.cpu = False             # the cpu controller too (optional)
         self.reason = ""
         try:
             self._find()
         except OSError as error:
             self.parents, self.reason = {}, f"cgroups not readable ({error})"
+        self._remove_stale()
+
+    def _remove_stale(self):
+        """Remove the empty cgroups of graders that died before removing them.
+
+        Only those older than a minute: a grader in another pid namespace
+        (whose pid looks dead from here) may have just made one, empty until
+        its learner enters it.
+        """
+        old = time.time() - 60
+        for parent in self.parents.values():
+            try:
+                entries = list(parent.iterdir())
+            except OSError:
+                continue
+            for entry in entries:
+                match = re.fullmatch(r"lossedu-learner-(\d+)-\d+-[0-9a-f]{8}", entry.name)
+                if match is None:
+                    continue
+                try:
+                    if entry.stat().st_mtime > old:
+                        continue
+                    os.kill(int(match.group(1)), 0)
+                except ProcessLookupError:
+                    _remove_cgroup(entry)      # fails harmlessly while it holds processes
+                except OSError:
+                    pass
 
     @property
     def available(self) -> bool:
         return bool(self.parents)
+
+    @property
+    def controllers(self) -> str:
+        return "memory+pids+cpu" if self.cpu else "memory+pids"
 
     def _find(self):
         memberships = {}             # controller -> path of this process, "" key for v2
@@ -292,16 +379,17 @@ class _CgroupOffer:
             return candidate if candidate.is_dir() and os.access(candidate, os.W_OK) else None
 
         v1 = {}
-        for controller in ("memory", "pids"):
+        for controller in ("memory", "pids", "cpu"):
             for fstype, root, point, options in mounts:
                 if fstype == "cgroup" and controller in options and controller in memberships:
                     found = folder(root, point, memberships[controller])
                     if found is not None:
                         v1[controller] = found
                         break
-        if len(v1) == 2:
-            self.version, self.parents = "v1", v1
+        if "memory" in v1 and "pids" in v1:
+            self.version, self.parents, self.cpu = "v1", v1, "cpu" in v1
             return
+        v1.pop("cpu", None)
         chosen = os.environ.get(_CGROUP_PARENT_VARIABLE)
         for fstype, root, point, _ in mounts:
             if fstype != "cgroup2":
@@ -320,7 +408,13 @@ class _CgroupOffer:
                                    f"{'+'.join(sorted(missing))} to subgroups ({error.strerror}); "
                                    f"set {_CGROUP_PARENT_VARIABLE} to a delegated cgroup folder")
                     return
+            if "cpu" not in enabled:
+                try:
+                    (parent / "cgroup.subtree_control").write_text("+cpu")
+                except OSError:
+                    pass
             self.version, self.parents = "v2", {"v2": parent}
+            self.cpu = "cpu" in (parent / "cgroup.subtree_control").read_text().split()
             return
         self.reason = ("no writable cgroup with memory and pids controllers"
                        if not v1 else f"no writable cgroup for {'+'.join({'memory', 'pids'} - set(v1))}")
@@ -328,7 +422,8 @@ class _CgroupOffer:
     def make(self, limits: Limits, uid: int | None) -> "_LearnerCgroup | None":
         if not self.available:
             return None
-        name = f"lossedu-learner-{uid if uid is not None else os.getpid()}-{secrets.token_hex(4)}"
+        # The grader's pid first: what _remove_stale goes by.
+        name = f"lossedu-learner-{os.getpid()}-{uid or 0}-{secrets.token_hex(4)}"
         memory = (limits.memory_mb + limits.scratch_mb) * 1024 * 1024
         made = []
         try:
@@ -345,6 +440,12 @@ class _CgroupOffer:
                 pids_folder.mkdir(mode=0o755)
                 made.append(pids_folder)
                 (pids_folder / "pids.max").write_text(str(limits.processes))
+                if self.cpu:
+                    cpu_folder = self.parents["cpu"] / name
+                    cpu_folder.mkdir(mode=0o755)
+                    made.append(cpu_folder)
+                    (cpu_folder / "cpu.cfs_period_us").write_text("100000")
+                    (cpu_folder / "cpu.cfs_quota_us").write_text(str(int(limits.cpus * 100_000)))
             else:
                 cgroup = self.parents["v2"] / name
                 cgroup.mkdir(mode=0o755)
@@ -353,6 +454,8 @@ class _CgroupOffer:
                 if (cgroup / "memory.swap.max").exists():
                     (cgroup / "memory.swap.max").write_text("0")
                 (cgroup / "pids.max").write_text(str(limits.processes))
+                if self.cpu:
+                    (cgroup / "cpu.max").write_text(f"{int(limits.cpus * 100_000)} 100000")
         except OSError:
             for folder in reversed(made):
                 _remove_cgroup(folder)
@@ -423,6 +526,16 @@ class _LearnerCgroup:
         return removed
 
 
+_leftover_cgroups: list = []
+
+
+@atexit.register
+def _remove_leftover_cgroups():
+    for cgroup in _leftover_cgroups:
+        cgroup.kill_all(time.monotonic() + 1)
+        cgroup.remove(time.monotonic() + 1)
+
+
 def _kill_pid_in(pid: int, cgroup_name: str):
     """SIGKILL pid, unless it left the cgroup (its number may have been reused)."""
     try:
@@ -436,6 +549,36 @@ def _kill_pid_in(pid: int, cgroup_name: str):
         pass
     finally:
         os.close(pidfd)
+
+
+# ---------------------------------------------------------------------------
+# seccomp
+# ---------------------------------------------------------------------------
+
+def _seccomp_program(machine: str | None = None) -> bytes | None:
+    """The deny-list filter as raw BPF (struct sock_filter[]), or None for
+    an architecture without a table."""
+    import struct
+    machine = machine or platform.machine()
+    if machine not in _AUDIT_ARCHES:
+        return None
+    audit_arch, column = _AUDIT_ARCHES[machine]
+    load, jump_equal, jump_greater_equal, give = 0x20, 0x15, 0x35, 0x06   # BPF_LD|W|ABS, ...
+    allow, kill_errno = 0x7FFF0000, 0x00050000                            # SECCOMP_RET_*
+    numbers = sorted({row[column] for row in _DENIED_CALLS.values()})
+    program = [
+        (load, 0, 0, 4),                                   # A = seccomp_data.arch
+        (jump_equal, 1, 0, audit_arch),                    # our ABI: go on
+        (give, 0, 0, kill_errno | errno.ENOSYS),           # another ABI: ENOSYS
+        (load, 0, 0, 0),                                   # A = seccomp_data.nr
+    ]
+    if machine == "x86_64":                                # x32 calls set bit 30
+        program += [(jump_greater_equal, 0, 1, 0x40000000),
+                    (give, 0, 0, kill_errno | errno.ENOSYS)]
+    for index, number in enumerate(numbers):               # to the EPERM at the end
+        program.append((jump_equal, len(numbers) - index, 0, number))
+    program += [(give, 0, 0, allow), (give, 0, 0, kill_errno | errno.EPERM)]
+    return b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
 
 
 # ---------------------------------------------------------------------------
@@ -468,14 +611,23 @@ def _give_back_uid(uid: int | None):
 def _set_limits(limits: Limits, processes: bool):
     """rlimits of the calling process (preexec_fn), inherited by everything it starts."""
     memory = limits.memory_mb * 1024 * 1024
-    for which, value in ((resource.RLIMIT_AS, memory),
-                         (resource.RLIMIT_CPU, limits.cpu_seconds),
-                         (resource.RLIMIT_FSIZE, limits.scratch_mb * 1024 * 1024),
-                         (resource.RLIMIT_NOFILE, limits.open_files),
-                         (resource.RLIMIT_CORE, 0)):
-        resource.setrlimit(which, (value, value))
+    wanted = [(resource.RLIMIT_AS, memory),
+              (resource.RLIMIT_CPU, limits.cpu_seconds),
+              (resource.RLIMIT_FSIZE, limits.scratch_mb * 1024 * 1024),
+              (resource.RLIMIT_NOFILE, limits.open_files),
+              (resource.RLIMIT_CORE, 0)]
     if processes:
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+        wanted.append((resource.RLIMIT_NPROC, limits.processes))
+    for which, value in wanted:
+        hard = resource.getrlimit(which)[1]
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)       # never above what the grader may set
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            if sys.platform.startswith("linux"):
+                raise
+            # macOS refuses some (RLIMIT_AS); the fallback is unisolated there anyway.
 
 
 class IsolatedProcess:
@@ -515,10 +667,12 @@ class IsolatedProcess:
 
     def kill(self) -> None:
         """SIGKILL the learner's process and everything it started; idempotent."""
-        try:
-            os.killpg(self._popen.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        # Only while unreaped: the pid (and group id) cannot be reused until then.
+        if self._popen.poll() is None:
+            try:
+                os.killpg(self._popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         try:
             self._popen.kill()
         except ProcessLookupError:
@@ -551,7 +705,8 @@ class IsolatedProcess:
                 pass
         if self._cgroup is not None:
             self._cgroup.kill_all(deadline)
-            self._cgroup.remove(deadline)
+            if not self._cgroup.remove(time.monotonic() + _KILL_WAIT_SECONDS):
+                _leftover_cgroups.append(self._cgroup)   # retried at exit
         _give_back_uid(self.uid)
 
     def __enter__(self):
@@ -574,10 +729,20 @@ class Isolation:
         ``pass_fds`` are the only descriptors the child inherits (same numbers);
         stdin, stdout and stderr are /dev/null. The child finds numpy through
         ``os.environ[SANDBOX_SITE_VARIABLE]`` (see the module docstring).
+
+        Start learners from a thread that outlives them (the main thread, or
+        a pool thread that lives as long as the pool): ``--die-with-parent``
+        rests on the kernel's parent-death signal, which fires when the
+        *thread* that started the process ends, and the learner is then
+        killed (its exit code is -9).
         """
         raise NotImplementedError
 
     def _check_start(self, script, args, pass_fds, limits):
+        if resource is None or os.name != "posix":
+            raise IsolationUnavailable(
+                "learner processes need a POSIX system with rlimits; on Windows, grade in WSL2 "
+                "or a Linux VM. " + _INSTALL_HINT)
         script = Path(script)
         if not script.is_file():
             raise FileNotFoundError(f"the script to run in the sandbox, {script}, is not a file")
@@ -601,15 +766,19 @@ class _Bubblewrap(Isolation):
         self.version = version
         self.cgroups = cgroups
         self.as_root = os.geteuid() == 0
-        self.disable_userns = False
-        self.namespace_nproc = False
+        self.disable_userns = False     # --disable-userns (nested bwrap when root)
+        self.namespace_nproc = False    # prlimit --nproc inside the user namespace
+        self.seccomp = _seccomp_program()
+        self.smoke_seconds = None
         self.description = ""
 
     def _describe(self) -> str:
         namespaces = "pid/net/ipc/uts/cgroup/mount namespaces"
         if self.as_root:
             who = (f"a fresh uid per learner ({_LEARNER_UIDS[0]}-{_LEARNER_UIDS[1] - 1}, "
-                   f"not root), no capabilities, no_new_privs, rlimits incl. processes")
+                   f"not root), no capabilities, no_new_privs"
+                   + (", no nested user namespaces" if self.disable_userns else "")
+                   + ", rlimits incl. processes")
         else:
             namespaces = "user/" + namespaces
             who = (f"uid {os.getuid()} mapped in a user namespace, no capabilities, no_new_privs"
@@ -618,9 +787,12 @@ class _Bubblewrap(Isolation):
                       if self.namespace_nproc else
                       ", rlimits (no process limit: RLIMIT_NPROC would be shared with the "
                       "instructor's uid)"))
-        cgroup = (f"cgroup {self.cgroups.version} memory+pids" if self.cgroups.available
-                  else f"no cgroup ({self.cgroups.reason})")
+        cgroup = (f"cgroup {self.cgroups.version} {self.cgroups.controllers}"
+                  if self.cgroups.available else f"no cgroup ({self.cgroups.reason})")
+        seccomp = (f"seccomp deny-list ({len(_DENIED_CALLS)} calls)" if self.seccomp
+                   else f"no seccomp filter on {platform.machine()}")
         return (f"isolated with bubblewrap {self.version}: {namespaces}, {who}; {cgroup}; "
+                f"{seccomp}; "
                 f"read-only interpreter and numpy, size-limited tmpfs at /tmp the only writable "
                 f"place, no network")
 
@@ -638,18 +810,21 @@ class _Bubblewrap(Isolation):
             _give_back_uid(uid)
             raise
 
-    def _options(self, interpreter, script, limits, info_fd) -> list:
+    def _options(self, interpreter, script, limits, info_fd, seccomp_fd) -> list:
         """bwrap's options, passed through a pipe (--args) so that no host path
         shows in the sandbox's /proc/1/cmdline."""
         arguments = [
             "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--new-session", "--die-with-parent",
+            "--unshare-cgroup-try", "--hostname", "lossedu-sandbox",
+            "--new-session", "--die-with-parent",
             "--info-fd", str(info_fd), "--clearenv",
         ]
         if not self.as_root:
             arguments += ["--unshare-user", "--cap-drop", "ALL"]
             if self.disable_userns:
                 arguments.append("--disable-userns")
+        if seccomp_fd is not None and not self._nested():
+            arguments += ["--seccomp", str(seccomp_fd)]
         for name, value in _child_environment(_SANDBOX_SITE, interpreter, True).items():
             arguments += ["--setenv", name, value]
         arguments += ["--ro-bind", "/usr", "/usr"]
@@ -673,13 +848,25 @@ class _Bubblewrap(Isolation):
         ]
         return arguments
 
-    def _command(self, interpreter, script, args, limits, uid) -> list:
+    def _nested(self) -> bool:
+        """Whether a second, unprivileged bwrap runs inside (root only)."""
+        return self.as_root and self.disable_userns
+
+    def _command(self, interpreter, script, args, limits, uid, seccomp_fd) -> list:
         """The command bwrap runs, all paths inside the sandbox."""
         program = f"{_SANDBOX_PROGRAM}/{script.name}"
         arguments = []
         if self.as_root:
             arguments += [_SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                           "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+            if self.disable_userns:
+                # bwrap again, now unprivileged, only to forbid nested user
+                # namespaces (which an unprivileged uid may otherwise create).
+                arguments += [self.bwrap, "--unshare-user", "--disable-userns",
+                              "--uid", str(uid), "--gid", str(uid), "--bind", "/", "/"]
+                if seccomp_fd is not None:   # the innermost bwrap installs the filter
+                    arguments += ["--seccomp", str(seccomp_fd)]
+                arguments.append("--")
         elif self.namespace_nproc:
             arguments += [_PRLIMIT, f"--nproc={limits.processes}:{limits.processes}", "--"]
         arguments += [f"{_SANDBOX_PYTHON}/{interpreter.executable}", "-I", "-S", "-B", program]
@@ -688,10 +875,16 @@ class _Bubblewrap(Isolation):
     def _start(self, interpreter, script, args, pass_fds, limits, uid, stderr):
         info_read, info_write = os.pipe()
         args_read, args_write = os.pipe()
+        seccomp_read = seccomp_write = None
         cgroup = None
         popen = None
         try:
-            options = self._options(interpreter, script, limits, info_write)
+            if self.seccomp is not None:     # a few hundred bytes: fits a pipe buffer
+                seccomp_read, seccomp_write = os.pipe()
+                os.write(seccomp_write, self.seccomp)
+                os.close(seccomp_write)
+                seccomp_write = None
+            options = self._options(interpreter, script, limits, info_write, seccomp_read)
             data = b"".join(option.encode() + b"\0" for option in options)
             if len(data) > 60_000:   # one pipe buffer; bwrap reads it only after exec
                 raise ValueError("bwrap's options are too long (over 60 kB)")
@@ -708,14 +901,15 @@ class _Bubblewrap(Isolation):
 
             popen = subprocess.Popen(
                 [self.bwrap, "--args", str(args_read), "--",
-                 *self._command(interpreter, script, args, limits, uid)],
+                 *self._command(interpreter, script, args, limits, uid, seccomp_read)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL if stderr is None else stderr,
-                pass_fds=tuple(pass_fds) + (args_read, info_write), close_fds=True,
+                pass_fds=tuple(pass_fds) + (args_read, info_write)
+                + (() if seccomp_read is None else (seccomp_read,)), close_fds=True,
                 env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"}, cwd="/",
                 start_new_session=True, preexec_fn=prepare)
         except BaseException:
-            for fd in (info_read, info_write, args_read, args_write):
+            for fd in (info_read, info_write, args_read, args_write, seccomp_read, seccomp_write):
                 if fd is not None:
                     os.close(fd)
             if cgroup is not None:
@@ -723,6 +917,8 @@ class _Bubblewrap(Isolation):
             raise
         os.close(args_read)
         os.close(info_write)
+        if seccomp_read is not None:
+            os.close(seccomp_read)
         init_pidfd = _read_init_pidfd(info_read, popen)
         return IsolatedProcess(popen, uid=uid, cgroup=cgroup, namespace_init_pidfd=init_pidfd,
                                isolated=True)
@@ -763,9 +959,10 @@ class _Unisolated(Isolation):
             user = pwd.getpwuid(os.getuid()).pw_name
         except (ImportError, KeyError):
             user = f"uid {os.getuid()}"
-        cgroup = (f"; cgroup {cgroups.version} memory+pids" if cgroups.available else "")
+        cgroup = (f" and a cgroup {cgroups.version} ({cgroups.controllers})"
+                  if cgroups.available else "")
         self.description = (f"NOT ISOLATED ({reason}): learner code runs as {user} with "
-                            f"rlimits only{cgroup}; it can read the grader's files, use the "
+                            f"rlimits{cgroup} only; it can read the grader's files, use the "
                             f"network and see its processes")
         self._site = None
         self._site_lock = threading.Lock()
@@ -821,7 +1018,9 @@ import os, sys
 sys.path.append(os.environ["LOSSEDU_SANDBOX_SITE"])
 import numpy
 assert float(numpy.arange(4.0).sum()) == 6.0
-if os.getuid() == 0 or os.geteuid() == 0:
+status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+if (os.getuid() == 0 or os.geteuid() == 0 or int(status["CapEff"], 16) != 0
+        or int(status["NoNewPrivs"]) != 1):
     sys.exit(3)
 """
 
@@ -847,7 +1046,7 @@ def _probe_bubblewrap(bwrap: str | None) -> tuple:
                       + _INSTALL_HINT)
     path = _bwrap_path(bwrap)
     if path is None:
-        where = bwrap if bwrap is not None else "on PATH or at /usr/bin/bwrap"
+        where = f"at {bwrap}" if bwrap is not None else "on PATH or at /usr/bin/bwrap"
         return None, f"bubblewrap (bwrap) was not found {where}. " + _INSTALL_HINT
     try:
         version_text = subprocess.run([path, "--version"], capture_output=True, text=True,
@@ -861,16 +1060,32 @@ def _probe_bubblewrap(bwrap: str | None) -> tuple:
         return None, (f"bubblewrap {version} at {path} is too old (0.5 or newer is needed for "
                       f"--size and --perms). " + _INSTALL_HINT)
     isolation = _Bubblewrap(path, version, _cgroups())
+    isolation.disable_userns = "--disable-userns" in help_text
     if isolation.as_root:
         if not os.access(_SETPRIV, os.X_OK):
             return None, (f"{_SETPRIV} (util-linux) is missing; the grader runs as root and needs "
                           f"it to start learner code under an unprivileged uid. Install util-linux "
                           f"(Debian/Ubuntu `apt-get install util-linux`).")
+        # The nested bwrap must be reachable inside, where only /usr is.
+        isolation.disable_userns &= os.path.realpath(path).startswith("/usr/")
     else:
-        isolation.disable_userns = "--disable-userns" in help_text
         isolation.namespace_nproc = (os.access(_PRLIMIT, os.X_OK)
                                      and _kernel_at_least(5, 14))
+    failure = _smoke_test(isolation, version)
+    if failure is not None and isolation.as_root and isolation.disable_userns:
+        # Unprivileged user namespaces may be off (only root can make them):
+        # isolate without forbidding nested ones, which then cannot be made either.
+        isolation.disable_userns = False
+        failure = _smoke_test(isolation, version)
+    if failure is not None:
+        return None, failure
+    return isolation, None
+
+
+def _smoke_test(isolation: _Bubblewrap, version: str) -> str | None:
+    """Start the real thing once; None when it works, else why not."""
     isolation.description = isolation._describe()
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="lossedu-isolation-") as folder:
         script = Path(folder) / "smoke.py"
         script.write_text(_SMOKE_SCRIPT)
@@ -884,22 +1099,24 @@ def _probe_bubblewrap(bwrap: str | None) -> tuple:
                     code = process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     process.kill()
-                    return None, "the bubblewrap smoke test did not finish within 30 seconds"
+                    return "the bubblewrap smoke test did not finish within 30 seconds"
         except (OSError, subprocess.SubprocessError) as error:
-            return None, f"bubblewrap could not be started: {error}"
+            return f"bubblewrap could not be started: {error}"
         except IsolationUnavailable as error:
-            return None, str(error)
+            return str(error)
         # bwrap's own complaints are the lines it prefixes with "bwrap:".
         lines = errors.read_text(errors="replace").strip().splitlines()
         message = " ".join(line for line in lines if line.startswith("bwrap")) or " ".join(lines[-3:])
     if code == 0:
-        return isolation, None
+        isolation.smoke_seconds = time.monotonic() - started
+        return None
     if code == 3:
-        return None, "the smoke test ran as root inside the sandbox; refusing to grade with it"
+        return ("the smoke test ran as root, with capabilities or without no_new_privs inside "
+                "the sandbox; refusing to grade with it")
     if re.search(r"namespace|uid map|Operation not permitted|setting up", message, re.I):
-        return None, f"bubblewrap {version} failed: {message[-400:]}. " + _USERNS_HINT
-    return None, (f"the bubblewrap smoke test failed (exit {code}): "
-                  f"{message[-400:] or 'no message'}. " + _INSTALL_HINT)
+        return f"bubblewrap {version} failed: {message[-400:]}. " + _USERNS_HINT
+    return (f"the bubblewrap smoke test failed (exit {code}): "
+            f"{message[-400:] or 'no message'}. " + _INSTALL_HINT)
 
 
 def _kernel_at_least(major: int, minor: int) -> bool:
@@ -937,7 +1154,6 @@ def find_isolation(*, allow_unisolated: bool = False, bwrap: str | None = None) 
 
 def describe_isolation(*, bwrap: str | None = None) -> str:
     """What ``lossedu grade --check-isolation`` prints: what was found, or why not."""
-    started = time.monotonic()
     isolation, reason = _isolation_or_reason(bwrap)
     if isolation is None:
         return "\n".join([
@@ -951,7 +1167,7 @@ def describe_isolation(*, bwrap: str | None = None) -> str:
     lines = [
         isolation.description,
         f"  bubblewrap {isolation.version} at {isolation.bwrap}; smoke test passed "
-        f"({time.monotonic() - started:.2f} s, including the first start)",
+        f"(a sandboxed python importing numpy in {isolation.smoke_seconds:.2f} s)",
         "  namespaces: pid (sees only its own processes, fresh /proc), net (no network, own "
         "loopback),",
         "    ipc, uts, mount (read-only /usr, interpreter and numpy; tmpfs /tmp the only writable "
@@ -959,7 +1175,10 @@ def describe_isolation(*, bwrap: str | None = None) -> str:
     ]
     if isolation.as_root:
         lines.append(f"  user: the grader is root; each learner runs under its own uid from "
-                     f"{_LEARNER_UIDS[0]}-{_LEARNER_UIDS[1] - 1} (setpriv), never root")
+                     f"{_LEARNER_UIDS[0]}-{_LEARNER_UIDS[1] - 1} (setpriv), never root"
+                     + ("; nested user namespaces disabled (a second, unprivileged bwrap)"
+                        if isolation.disable_userns else
+                        "; nested user namespaces not disabled"))
     else:
         lines.append(f"  user: uid {os.getuid()} inside a user namespace; capabilities dropped"
                      + ("; nested user namespaces disabled" if isolation.disable_userns else ""))
@@ -968,9 +1187,11 @@ def describe_isolation(*, bwrap: str | None = None) -> str:
         "  rlimits: address space, CPU seconds, file size, open files, core 0"
         + (", processes" if isolation.as_root or isolation.namespace_nproc else
            " (no process limit without a cgroup)"),
-        (f"  cgroup {cgroups.version}: memory and pids limits per learner, under "
+        (f"  cgroup {cgroups.version}: memory and pids limits"
+         + (" and a CPU quota" if cgroups.cpu else "") + " per learner, under "
          + ", ".join(str(folder) for folder in cgroups.parents.values()))
         if cgroups.available else f"  cgroup: none ({cgroups.reason})",
-        "  seccomp: no filter (see lossedu/classroom/isolation.py)",
+        (f"  seccomp: EPERM for {', '.join(sorted(_DENIED_CALLS))}; ENOSYS for other ABIs"
+         if isolation.seccomp else f"  seccomp: no filter on {platform.machine()}"),
     ]
     return "\n".join(lines)

@@ -682,7 +682,9 @@ def main() -> None:
             table.append((f"class of {args.big} learners, 2 workers", f"{ran.seconds:.0f} s"))
 
     width = max(len(what) for what, _ in table)
-    say("\nsummary" + ("" if isolation else " (NOT ISOLATED)"))
+    say("\nsummary" + ("" if isolation else " (NOT ISOLATED)")
+        + f"; load average now {os.getloadavg()[0]:.1f} (figures measured under other load "
+          "are not comparable: run it on an idle machine)")
     for what, figure in table:
         say(f"  {what:<{width}}  {figure}")
     if FAILURES:

@@ -62,4 +62,4 @@ c.Execute.kernel_name = "python3"
 # Collecting an LMS download with `nbgrader zip_collect LESSON`: put the zip in
 # downloaded/LESSON/archive/; Canvas and Moodle file names become learner ids
 # (Canvas user id, Moodle participant id), see lossedu/classroom/lms.py.
-c.ZipCollectApp.collector_plugin = "lossedu.classroom.lms.LMSCollectorPlugin"
+c.ZipCollectApp.collector_plugin = "lossedu.classroom.lms_plugin.LMSCollectorPlugin"

@@ -2,7 +2,8 @@
 
 import pytest
 
-from lossedu.classroom.lms import LMSCollectorPlugin, parse_submission_path
+from lossedu.classroom.lms import parse_submission_path
+from lossedu.classroom.lms_plugin import LMSCollectorPlugin
 
 
 @pytest.mark.parametrize(

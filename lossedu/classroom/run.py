@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
-import importlib
-import inspect as pyinspect
+import importlib.util
 import multiprocessing
 import os
 import secrets
@@ -199,17 +198,12 @@ def given_names(release: dict) -> dict:
                 for alias in node.names:
                     if alias.name == "*":
                         continue
+                    # A submodule (plots, data) or a function: found without importing it.
                     try:
-                        value = getattr(importlib.import_module(node.module), alias.name, None)
-                    except ImportError:
-                        value = None
-                    if value is None:
-                        try:
-                            value = importlib.import_module(f"{node.module}.{alias.name}")
-                        except ImportError:
-                            value = None
-                    names[alias.asname or alias.name] = \
-                        "module" if pyinspect.ismodule(value) else "function"
+                        spec = importlib.util.find_spec(f"{node.module}.{alias.name}")
+                    except (ImportError, ValueError):
+                        spec = None
+                    names[alias.asname or alias.name] = "module" if spec else "function"
             elif isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.name.split(".")[0] == "lossedu":

@@ -377,23 +377,8 @@ class _KernelSandbox(_isolation._Bubblewrap):
         self.work_path = work_path
         self.kernel_arguments = kernel_arguments
 
-    def _nested_bwrap(self) -> bool:
-        """As root, a second, unprivileged bwrap inside forbids nested user namespaces."""
-        return self.as_root and self.disable_userns
-
     def _options(self, interpreter, script, limits, info_fd, seccomp_fd=None) -> list:
-        arguments = [
-            "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--hostname", "lossedu-sandbox",
-            "--new-session", "--die-with-parent",
-            "--info-fd", str(info_fd), "--clearenv",
-        ]
-        if not self.as_root:
-            arguments += ["--unshare-user", "--cap-drop", "ALL"]
-            if self.disable_userns:
-                arguments.append("--disable-userns")
-        if seccomp_fd is not None and not self._nested_bwrap():
-            arguments += ["--seccomp", str(seccomp_fd)]
+        arguments = self._namespace_options(info_fd, seccomp_fd)
         for name, value in _kernel_environment().items():
             arguments += ["--setenv", name, value]
         # the tmpfs first: the notebook's folder may lie under /tmp
@@ -413,7 +398,7 @@ class _KernelSandbox(_isolation._Bubblewrap):
             arguments += [_isolation._SETPRIV, f"--reuid={uid}", f"--regid={uid}",
                           "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
                           "--no-new-privs", "--"]
-            if self._nested_bwrap():
+            if self._nested():
                 arguments += [self.bwrap, "--unshare-user", "--disable-userns",
                               "--uid", str(uid), "--gid", str(uid), "--bind", "/", "/"]
                 if seccomp_fd is not None:   # the innermost bwrap installs the filter

@@ -810,9 +810,8 @@ class _Bubblewrap(Isolation):
             _give_back_uid(uid)
             raise
 
-    def _options(self, interpreter, script, limits, info_fd, seccomp_fd) -> list:
-        """bwrap's options, passed through a pipe (--args) so that no host path
-        shows in the sandbox's /proc/1/cmdline."""
+    def _namespace_options(self, info_fd, seccomp_fd) -> list:
+        """The namespaces, session, environment and seccomp options of bwrap."""
         arguments = [
             "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--hostname", "lossedu-sandbox",
@@ -825,6 +824,12 @@ class _Bubblewrap(Isolation):
                 arguments.append("--disable-userns")
         if seccomp_fd is not None and not self._nested():
             arguments += ["--seccomp", str(seccomp_fd)]
+        return arguments
+
+    def _options(self, interpreter, script, limits, info_fd, seccomp_fd) -> list:
+        """bwrap's options, passed through a pipe (--args) so that no host path
+        shows in the sandbox's /proc/1/cmdline."""
+        arguments = self._namespace_options(info_fd, seccomp_fd)
         for name, value in _child_environment(_SANDBOX_SITE, interpreter, True).items():
             arguments += ["--setenv", name, value]
         arguments += ["--ro-bind", "/usr", "/usr"]

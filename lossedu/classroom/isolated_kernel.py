@@ -393,20 +393,7 @@ class _KernelSandbox(_isolation._Bubblewrap):
         return arguments
 
     def _command(self, interpreter, script, args, limits, uid, seccomp_fd=None) -> list:
-        arguments = []
-        if self.as_root:
-            arguments += [_isolation._SETPRIV, f"--reuid={uid}", f"--regid={uid}",
-                          "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
-                          "--no-new-privs", "--"]
-            if self._nested():
-                arguments += [self.bwrap, "--unshare-user", "--disable-userns",
-                              "--uid", str(uid), "--gid", str(uid), "--bind", "/", "/"]
-                if seccomp_fd is not None:   # the innermost bwrap installs the filter
-                    arguments += ["--seccomp", str(seccomp_fd)]
-                arguments.append("--")
-        elif self.namespace_nproc:
-            arguments += [_isolation._PRLIMIT, f"--nproc={limits.processes}:{limits.processes}",
-                          "--"]
+        arguments = self._unprivileged_prefix(uid, limits, seccomp_fd)
         return arguments + [self.layout.python, "-I", "-B", "-m", "ipykernel_launcher",
                             "-f", _CONNECTION, "--HistoryManager.hist_file=:memory:",
                             *self.kernel_arguments]

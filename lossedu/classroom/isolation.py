@@ -860,11 +860,18 @@ class _Bubblewrap(Isolation):
     def _command(self, interpreter, script, args, limits, uid, seccomp_fd) -> list:
         """The command bwrap runs, all paths inside the sandbox."""
         program = f"{_SANDBOX_PROGRAM}/{script.name}"
+        arguments = self._unprivileged_prefix(uid, limits, seccomp_fd)
+        arguments += [f"{_SANDBOX_PYTHON}/{interpreter.executable}", "-I", "-S", "-B", program]
+        return arguments + args
+
+    def _unprivileged_prefix(self, uid, limits, seccomp_fd) -> list:
+        """What runs inside bwrap before the interpreter: the drop to the learner's uid
+        (as root), or the process limit in the sandbox's namespace (not root)."""
         arguments = []
         if self.as_root:
             arguments += [_SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                           "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
-            if self.disable_userns:
+            if self._nested():
                 # bwrap again, now unprivileged, only to forbid nested user
                 # namespaces (which an unprivileged uid may otherwise create).
                 arguments += [self.bwrap, "--unshare-user", "--disable-userns",
@@ -874,8 +881,7 @@ class _Bubblewrap(Isolation):
                 arguments.append("--")
         elif self.namespace_nproc:
             arguments += [_PRLIMIT, f"--nproc={limits.processes}:{limits.processes}", "--"]
-        arguments += [f"{_SANDBOX_PYTHON}/{interpreter.executable}", "-I", "-S", "-B", program]
-        return arguments + args
+        return arguments
 
     def _start(self, interpreter, script, args, pass_fds, limits, uid, stderr):
         info_read, info_write = os.pipe()

@@ -1,23 +1,20 @@
 """``lossedu grade --scheduler``: the same class graded on a real Dask cluster.
 
 A ``dask scheduler`` and two ``dask worker`` processes are started on
-127.0.0.1 and stopped by their pids.  Graded with the same ``--seed``, the
-sample class gets a grades.csv identical to the local pool's.  Without Dask
+127.0.0.1 and stopped by their pids (classroom_fixtures/dask_cluster.py).
+Graded with the same ``--seed``, the sample class gets a grades.csv identical to the local pool's.  Without Dask
 installed, ``--scheduler`` says how to install the extra.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
+from classroom_fixtures.dask_cluster import DaskCluster
 from classroom_fixtures.sample_class import canvas_zip, read_release, sample_class
 from conftest import REPO_ROOT
 from test_grade import grade, instructor_environment
@@ -33,78 +30,16 @@ def _dask_installed() -> bool:
     return True
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for_port(port: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            probe.settimeout(0.5)
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing answered on port {port}")
-
-
-def _stop(processes) -> None:
-    for process in processes:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    for process in processes:
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=15)
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     if not _dask_installed():
         if os.environ.get("LOSSEDU_REQUIRE_DASK") == "1":
             pytest.fail("Dask is not installed: .venv/bin/python -m pip install -e '.[cluster]'")
         pytest.skip("Dask is not installed (.venv/bin/python -m pip install -e '.[cluster]')")
-    logs = tmp_path_factory.mktemp("dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    dask = str(Path(sys.executable).parent / "dask")
-    environment = instructor_environment()
-    processes = []
-
-    def start(*args, log):
-        handle = open(logs / log, "w")
-        processes.append(subprocess.Popen([dask, *args], stdout=handle, stderr=handle,
-                                          cwd=logs, env=environment, start_new_session=True))
-        handle.close()
-
-    try:
-        start("scheduler", "--host", "127.0.0.1", "--port", str(port),
-              "--dashboard-address", ":0", "--no-show", log="scheduler.log")
-        _wait_for_port(port, 60)
-        for index in range(2):
-            start("worker", address, "--nthreads", "1", "--nworkers", "1", "--no-nanny",
-                  "--host", "127.0.0.1", "--dashboard-address", ":0",
-                  "--name", f"worker-{index}", log=f"worker-{index}.log")
-        _wait_for_workers(address, 2, 90)
+    started = DaskCluster(tmp_path_factory.mktemp("dask"), instructor_environment())
+    with started as address:
         yield address
-    finally:
-        _stop(processes)
-        for process in processes:
-            assert process.poll() is not None
-
-
-def _wait_for_workers(address: str, count: int, seconds: float) -> None:
-    code = (f"from distributed import Client\n"
-            f"with Client({address!r}, timeout=30) as c:\n"
-            f"    c.wait_for_workers({count}, timeout={seconds})\n")
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=seconds + 30,
-                   capture_output=True)
+    assert all(process.poll() is not None for process in started.processes)
 
 
 def test_the_class_graded_on_dask_gets_the_same_grades_as_locally(cluster, tmp_path):

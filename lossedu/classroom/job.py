@@ -18,6 +18,8 @@ import time
 import zlib
 from dataclasses import dataclass
 
+from lossedu.classroom.sandbox import Fault
+
 __all__ = ["ExerciseOutcome", "LearnerJob", "LearnerResult", "Outcome", "grade_learner",
            "hidden_seed"]
 
@@ -76,11 +78,11 @@ def hidden_seed(seed: int, learner: str, function: str) -> int:
 
 
 _FAULT_OUTCOMES = {
-    "time_limit": Outcome.TIME_LIMIT,
-    "memory": Outcome.MEMORY,
-    "crash": Outcome.CRASH,
-    "malformed": Outcome.MALFORMED,
-    "unavailable": Outcome.NOT_GRADED,
+    Fault.TIME_LIMIT: Outcome.TIME_LIMIT,
+    Fault.MEMORY: Outcome.MEMORY,
+    Fault.CRASH: Outcome.CRASH,
+    Fault.MALFORMED: Outcome.MALFORMED,
+    Fault.UNAVAILABLE: Outcome.NOT_GRADED,
 }
 
 
@@ -94,7 +96,7 @@ def _proxy(box, function: str):
 def grade_learner(job: LearnerJob) -> LearnerResult:
     """Grade one learner; every fault of theirs becomes an :class:`Outcome`."""
     from lossedu.classroom.isolation import find_isolation
-    from lossedu.classroom.sandbox import Fault, Sandbox, SandboxFault
+    from lossedu.classroom.sandbox import Sandbox, SandboxFault
     from lossedu.grading import EXERCISES, CheckFailed
     from lossedu.grading.checker import check_exercise
 
@@ -118,7 +120,7 @@ def grade_learner(job: LearnerJob) -> LearnerResult:
             if start_fault is not None:
                 outcomes.append(ExerciseOutcome(
                     task.function, 0.0, points,
-                    _FAULT_OUTCOMES.get(start_fault.fault.value, Outcome.NOT_GRADED),
+                    _FAULT_OUTCOMES.get(start_fault.fault, Outcome.NOT_GRADED),
                     start_fault.message))
                 continue
             exercise = EXERCISES[task.function]
@@ -134,7 +136,7 @@ def grade_learner(job: LearnerJob) -> LearnerResult:
                     else Outcome.FAILED
                 message = str(failure)
             except SandboxFault as fault:
-                outcome = _FAULT_OUTCOMES.get(fault.fault.value, Outcome.NOT_GRADED)
+                outcome = _FAULT_OUTCOMES.get(fault.fault, Outcome.NOT_GRADED)
                 message = f"{task.function}: {fault.message}"
             removed = box.skipped.get(index_of.get(task.answer_id, -1))
             ran = box.cell_outcomes.get(task.answer_id)
@@ -143,7 +145,7 @@ def grade_learner(job: LearnerJob) -> LearnerResult:
                 and cell.fault is not Fault.ERROR else None
             if outcome is not Outcome.PASSED and removed is not None and removed.fault:
                 # The answer cell itself hung or killed its process: that is what happened.
-                outcome = _FAULT_OUTCOMES.get(removed.fault.value, Outcome.NOT_GRADED)
+                outcome = _FAULT_OUTCOMES.get(removed.fault, Outcome.NOT_GRADED)
                 message = (f"{task.function}: your answer cell was stopped ({removed.message}) "
                            "before it defined the function, so it is graded as not answered.")
             elif outcome is not Outcome.PASSED and cell is not None and cell.fault is not None:

@@ -79,7 +79,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 __all__ = ["CANVAS_FILE", "CANVAS_STUDENT_COLUMNS", "GradeRow", "MOODLE_COLUMNS", "MOODLE_FILE",
-           "write_lms_files"]
+           "spreadsheet_text", "write_lms_files"]
 
 CANVAS_FILE = "canvas_grades.csv"
 MOODLE_FILE = "moodle_grades.csv"
@@ -107,7 +107,7 @@ class GradeRow:
     comment: str = ""
 
 
-def _text(value: str) -> str:
+def spreadsheet_text(value: str) -> str:
     """A text cell that no spreadsheet runs as a formula (OWASP, CSV Injection)."""
     value = str(value)
     return "'" + value if value.startswith(_FORMULA_START) else value
@@ -171,9 +171,10 @@ def _write_canvas(path: Path, header: str, rows: list[GradeRow]) -> None:
         raise ValueError(f"Canvas rows have different maximum scores {sorted(maxima)}: "
                          f"one lesson is one assignment with one 'Points Possible'")
     blank = [""] * (len(CANVAS_STUDENT_COLUMNS) - 1)
-    table = [list(CANVAS_STUDENT_COLUMNS) + [_text(header)],
+    table = [list(CANVAS_STUDENT_COLUMNS) + [spreadsheet_text(header)],
              [CANVAS_POINTS_POSSIBLE] + blank + [_points(maxima.pop())]]
-    table += [[_text(row.name), row.learner, "", "", "", _points(row.score)] for row in rows]
+    table += [[spreadsheet_text(row.name), row.learner, "", "", "", _points(row.score)]
+              for row in rows]
     _write(path, table)
 
 
@@ -184,8 +185,9 @@ def _moodle_comment(comment: str) -> str:
 def _write_moodle(path: Path, rows: list[GradeRow], graded_at: datetime) -> None:
     modified = graded_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     table = [list(MOODLE_COLUMNS)]
-    table += [[MOODLE_PARTICIPANT + row.learner, _text(row.name), "", "", _points(row.score),
-               _points(row.max_score), "Yes", "", modified, _text(_moodle_comment(row.comment))]
+    table += [[MOODLE_PARTICIPANT + row.learner, spreadsheet_text(row.name), "", "",
+               _points(row.score), _points(row.max_score), "Yes", "", modified,
+               spreadsheet_text(_moodle_comment(row.comment))]
               for row in rows]
     _write(path, table)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lossedu.classroom.lessons import Lesson
+from lossedu.classroom.lms_export import spreadsheet_text
 
 __all__ = ["LearnerRow", "read_csv", "summary", "write_csv"]
 
@@ -52,23 +53,17 @@ def columns(lesson: Lesson) -> list:
             *[task.function for task in lesson.tasks], "status", "lms"]
 
 
-def spreadsheet_safe(text: str) -> str:
-    """Text a spreadsheet shows as text: a leading = + - @ (a formula) gets a quote."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def write_csv(path: Path, lesson: Lesson, rows: list) -> None:
     """Write grades.csv into a new file (never through an existing one)."""
     with open(path, "x", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns(lesson))
         for row in sorted(rows, key=lambda r: r.learner):
-            writer.writerow([spreadsheet_safe(row.learner), spreadsheet_safe(row.name),
+            writer.writerow([spreadsheet_text(row.learner), spreadsheet_text(row.name),
                              _number(row.score()), _number(lesson.max_score),
                              *[_number(row.scores.get(task.function, 0.0))
                                for task in lesson.tasks],
-                             spreadsheet_safe(row.status), row.lms])
+                             spreadsheet_text(row.status), row.lms])
 
 
 def read_csv(path: Path, lesson: Lesson) -> dict:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 import subprocess
 import sys
@@ -269,6 +270,90 @@ def test_a_folder_of_plain_notebooks_is_graded(tmp_path, release):
     assert list(rows) == ["alice"] and rows["alice"]["score"] == str(MAX_SCORE)
     assert "ignored notes.txt: not a notebook" in result.stderr
     assert sorted(path.name for path in class_folder.iterdir()) == ["alice.ipynb", "notes.txt"]
+
+
+def test_a_gradebook_of_db_url_holds_the_grades_for_nbgrader_export(tmp_path, release):
+    """--db-url: the grades go into the instructor's database, which nbgrader reads."""
+    alice = answers(cost=CORRECT["cost"].replace("np.mean", "np.sum"))
+    download = canvas_zip([_learner("alice", "5001", notebook(release, alice)),
+                           _learner("bob", "5002", notebook(release, CORRECT))],
+                          tmp_path / "submissions.zip")
+    database = tmp_path / "instructor" / "gradebook.db"
+    database.parent.mkdir()
+    url = f"sqlite:///{database}"
+    result = grade("01", str(download), "--db-url", url, "--workers", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-4000:]
+    course = tmp_path / "grading" / LESSON / "course"
+    assert not (course / "gradebook.db").exists()
+    environment = instructor_environment()
+    environment["LOSSEDU_DB_URL"] = url
+    exported = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to",
+                               str(tmp_path / "export.csv")], cwd=course, capture_output=True,
+                              text=True, timeout=300, env=environment)
+    assert exported.returncode == 0, exported.stderr[-3000:]
+    with open(tmp_path / "export.csv", newline="", encoding="utf-8") as handle:
+        scores = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
+    assert scores == {"5001": MAX_SCORE - POINTS["cost"], "5002": MAX_SCORE}
+
+
+def test_opening_the_gradebook_leaves_nbformat_and_later_imports_working():
+    """The grader skips jsonschema's IRI grammar when it imports nbgrader, and only that."""
+    code = (
+        "import sys\n"
+        "from lossedu.classroom.gradebook import _gradebook_api\n"
+        "Gradebook, MissingEntry = _gradebook_api()\n"
+        "assert Gradebook.__module__ == 'nbgrader.api', Gradebook\n"
+        "import nbformat\n"
+        "nbformat.validate(nbformat.v4.new_notebook())\n"
+        "try:\n"
+        "    nbformat.validate({'cells': 'not a list'})\n"
+        "except nbformat.ValidationError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise SystemExit('nbformat no longer validates')\n"
+        "import importlib.util\n"
+        "if importlib.util.find_spec('rfc3987_syntax') is not None:\n"
+        "    import rfc3987_syntax\n"
+        "    assert rfc3987_syntax.is_valid_syntax('iri', 'https://example.org/\u00e9')\n"
+        "print('ok')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=300, env=instructor_environment())
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-3000:]
+
+
+def _learner(name, user_id, data):
+    from classroom_fixtures.sample_class import Learner
+
+    return Learner(name, user_id, {f"{LESSON}.ipynb": data}, {}, "ok")
+
+
+def test_a_gradebook_that_refuses_a_write_stops_the_run_with_the_reason(tmp_path, release,
+                                                                         monkeypatch):
+    """The database fails while learners are graded: no results, the reason, no traceback."""
+    from lossedu.classroom import gradebook
+    from lossedu.classroom.run import GradingError, GradingRun, grade_class
+
+    download = canvas_zip([_learner(f"learner{index}", str(6000 + index),
+                                    notebook(release, CORRECT)) for index in range(6)],
+                          tmp_path / "submissions.zip")
+    written = []
+    add = gradebook.GradebookWriter.add
+
+    def refuse_the_third(self, learner, *args, **kwargs):
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+        written.append(learner)
+        return add(self, learner, *args, **kwargs)
+
+    monkeypatch.setattr(gradebook.GradebookWriter, "add", refuse_the_third)
+    output = tmp_path / "results"
+    with pytest.raises(GradingError) as raised:
+        grade_class(GradingRun(lesson="01", submissions=download, output=output,
+                               course_root=REPO_ROOT, workers=2, seed=5,
+                               progress_stream=io.StringIO()))
+    assert "gradebook" in str(raised.value) and "No space left on device" in str(raised.value)
+    assert len(written) == 2
+    assert not output.exists() or list(output.iterdir()) == []   # nothing half-written
 
 
 @pytest.mark.parametrize("args, message", [

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from lossedu.classroom.lessons import Lesson
 
-__all__ = ["CONFIG_FILE", "CourseFolder", "GradebookError", "remove_tree", "sqlite_url"]
+__all__ = ["CONFIG_FILE", "CourseFolder", "GradebookError", "GradebookWriter", "nbgrader_version",
+           "remove_tree", "sqlite_url"]
 
 CONFIG_FILE = '''"""nbgrader configuration of this grading folder (written by `lossedu grade`).
 
@@ -168,43 +169,17 @@ class CourseFolder:
                 path.parent.mkdir(parents=True)
                 path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
 
-    def record(self, learners: list) -> None:
-        """Write every learner into the gradebook, in one session.
+    def writer(self, *, staged: bool) -> "GradebookWriter":
+        """The gradebook, open for recording learners one at a time (a context manager).
 
-        ``learners`` holds ``(learner id, name, lms id or None, {check cell
-        grade_id: points} or None, {answer cell grade_id: comment})``; None
-        points: the learner handed in nothing gradable and stays in the
-        gradebook with no submission.
+        ``staged``: the course folder is a run's staging copy, published only
+        when the whole run has succeeded (see :class:`GradebookWriter`).
         """
-        from nbgrader.api import Gradebook, MissingEntry
-
-        slug = self.lesson.slug
-        with _NoWarnings(), Gradebook(self.db_url) as gradebook:
-            for learner, name, lms_id, points, comments in learners:
-                gradebook.update_or_create_student(learner, last_name=name or None,
-                                                   lms_user_id=lms_id)
-                try:
-                    gradebook.remove_submission(slug, learner)
-                except MissingEntry:
-                    pass
-                if points is None:
-                    continue
-                gradebook.add_submission(slug, learner)
-                notebook = gradebook.find_submission_notebook(slug, slug, learner)
-                for grade in notebook.grades:
-                    if grade.name in points:
-                        most = float(grade.max_score or 0)
-                        grade.auto_score = min(max(float(points[grade.name]), 0.0), most)
-                        grade.manual_score = None
-                        grade.needs_manual_grade = False
-                for comment in notebook.comments:
-                    comment.auto_comment = (comments or {}).get(comment.name)
-            gradebook.db.commit()
+        return GradebookWriter(self, staged=staged)
 
     def read_scores(self) -> dict:
         """``{learner: {function: points}}`` from the gradebook (a manual score first)."""
-        from nbgrader.api import Gradebook, MissingEntry
-
+        Gradebook, MissingEntry = _gradebook_api()
         slug = self.lesson.slug
         checks = {task.check_id: task.function for task in self.lesson.tasks}
         result = {}
@@ -219,12 +194,134 @@ class CourseFolder:
         return result
 
 
-def _template_folder(lesson: Lesson, cache: Path | None) -> Path:
-    import nbgrader
+class GradebookWriter:
+    """Records learners into the gradebook one at a time, as their results arrive.
 
+    Opened while the learners' jobs run, so that nbgrader's import and the
+    database work overlap with the grading.  Each learner is written through
+    nbgrader's API: ``update_or_create_student``, ``remove_submission``,
+    ``add_submission`` (which builds the submission's grade and comment rows
+    and commits), then the automatic scores and comments on those rows.
+
+    The SQLite gradebook of a ``staged`` course folder (the run's staging
+    copy, published by rename only after the run succeeded, discarded
+    otherwise) is written without waiting for the disk at each commit
+    (``PRAGMA synchronous=OFF``): a crash loses nothing that would have been
+    kept.  Any other gradebook (``--db-url``, a regrade's) is written as
+    nbgrader writes it.
+    """
+
+    def __init__(self, course: CourseFolder, *, staged: bool):
+        self.course = course
+        self.staged = staged
+        self._gradebook = None
+
+    def __enter__(self) -> "GradebookWriter":
+        Gradebook, _ = _gradebook_api()
+        self._quiet = _NoWarnings()
+        self._quiet.__enter__()
+        try:
+            self._gradebook = Gradebook(self.course.db_url)
+            if self.staged and self.course.db_url == sqlite_url(self.course.root):
+                _write_without_sync(self._gradebook)
+        except BaseException:
+            self._quiet.__exit__(None, None, None)
+            raise
+        return self
+
+    def add(self, learner: str, name: str | None, lms_id: str | None,
+            points: dict | None, comments: dict | None = None) -> None:
+        """One learner.
+
+        ``points``: ``{check cell grade_id: points}``, or None when the
+        learner handed in nothing gradable (they stay in the gradebook with
+        no submission); ``comments``: ``{answer cell grade_id: comment}``.
+        Points are clamped to each check cell's maximum.
+        """
+        from nbgrader.api import MissingEntry
+
+        gradebook, slug = self._gradebook, self.course.lesson.slug
+        most = {task.check_id: float(task.points) for task in self.course.lesson.tasks}
+        gradebook.update_or_create_student(learner, last_name=name or None, lms_user_id=lms_id)
+        try:
+            gradebook.remove_submission(slug, learner)
+        except MissingEntry:
+            pass
+        if points is None:
+            return
+        submission = gradebook.add_submission(slug, learner)
+        with gradebook.db.no_autoflush:
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.name in points:
+                        top = most.get(grade.name, float(grade.max_score or 0))
+                        grade.auto_score = min(max(float(points[grade.name]), 0.0), top)
+                        grade.manual_score = None
+                        grade.needs_manual_grade = False
+                for comment in notebook.comments:
+                    comment.auto_comment = (comments or {}).get(comment.name)
+
+    def __exit__(self, kind, error, trace) -> bool:
+        try:
+            if self._gradebook is not None:
+                if kind is None:
+                    self._gradebook.db.commit()
+                else:
+                    self._gradebook.db.rollback()
+                self._gradebook.close()
+        finally:
+            self._quiet.__exit__(None, None, None)
+        return False
+
+
+def _write_without_sync(gradebook) -> None:
+    """``PRAGMA synchronous=OFF`` on the gradebook's SQLite connections, now and later."""
+    from sqlalchemy import event, text
+
+    def no_sync(connection, _record):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA synchronous=OFF")
+        cursor.close()
+
+    event.listen(gradebook.engine, "connect", no_sync)
+    gradebook.db.execute(text("PRAGMA synchronous=OFF"))
+    gradebook.db.commit()
+
+
+def _gradebook_api():
+    """nbgrader's ``Gradebook`` and ``MissingEntry``, imported without an unused cost.
+
+    Importing nbgrader imports nbformat, which imports jsonschema, whose
+    format checker imports ``rfc3987_syntax`` when it is installed (it comes
+    with jupyter_events) and builds a full IRI grammar on import: about 2.5 s
+    of a grading run's start, for the ``iri`` string format, which neither
+    nbformat's schema nor nbgrader uses.  The first import of jsonschema's
+    format module here skips that checker; nothing else changes.
+    """
+    if "nbgrader.api" not in sys.modules and "jsonschema._format" not in sys.modules \
+            and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None          # import fails: checker left out
+        try:
+            import nbgrader.api  # noqa: F401
+        finally:
+            if sys.modules.get("rfc3987_syntax", 0) is None:
+                del sys.modules["rfc3987_syntax"]
+    from nbgrader.api import Gradebook, MissingEntry
+
+    return Gradebook, MissingEntry
+
+
+def nbgrader_version() -> str:
+    """The installed nbgrader's version, read without importing it (seconds)."""
+    from importlib.metadata import version
+
+    return version("nbgrader")
+
+
+def _template_folder(lesson: Lesson, cache: Path | None) -> Path:
     digest = hashlib.sha256()
     digest.update(lesson.source_notebook.read_bytes())
-    digest.update(nbgrader.__version__.encode("ascii"))
+    digest.update(nbgrader_version().encode("ascii"))
     digest.update(CONFIG_FILE.encode("utf-8"))
     if cache is None:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")

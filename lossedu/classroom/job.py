@@ -126,11 +126,12 @@ def grade_learner(job: LearnerJob) -> LearnerResult:
             exercise = EXERCISES[task.function]
             outcome, message = Outcome.PASSED, ""
             try:
+                # The learner's code runs in the sandbox: nothing to watch here.
                 check_exercise(exercise, _proxy(box, task.function), hidden=False,
-                               seed_note=False)
+                               seed_note=False, in_process=False)
                 check_exercise(exercise, _proxy(box, task.function), hidden=True,
                                seed=hidden_seed(job.seed, job.learner, task.function),
-                               seed_note=False)
+                               seed_note=False, in_process=False)
             except CheckFailed as failure:
                 outcome = Outcome.TIME_LIMIT if failure.diagnosis == "time_limit" \
                     else Outcome.FAILED

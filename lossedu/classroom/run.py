@@ -241,14 +241,20 @@ def _run_jobs_locally(jobs: list, workers: int, on_done) -> None:
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
+    # With fork, the pool forks all its workers at the first submit, so that
+    # on_done may start threads or import (the gradebook) in this process.
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
         futures = {pool.submit(grade_learner, job): job for job in jobs}
-        for future in concurrent.futures.as_completed(futures):
-            try:
-                result = future.result()
-            except Exception as error:  # a worker died or the job failed: this learner only
-                result = error
-            on_done(futures[future], result)
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                try:
+                    result = future.result()
+                except Exception as error:  # a worker died or the job failed: this learner only
+                    result = error
+                on_done(futures[future], result)
+        except BaseException:   # the run cannot go on (the gradebook refused): stop now
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _dask_client(address: str):
@@ -275,12 +281,16 @@ def _run_jobs_on_dask(client, jobs: list, on_done) -> None:
     futures = client.map(grade_learner, jobs, pure=False,
                          key=[f"lossedu-grade-{run_key}-{index}" for index in range(len(jobs))])
     by_key = {future.key: job for future, job in zip(futures, jobs)}
-    for future in as_completed(futures, loop=client.loop):
-        try:
-            result = future.result()
-        except Exception as error:  # this learner's job failed on the cluster
-            result = error
-        on_done(by_key[future.key], result)
+    try:
+        for future in as_completed(futures, loop=client.loop):
+            try:
+                result = future.result()
+            except Exception as error:  # this learner's job failed on the cluster
+                result = error
+            on_done(by_key[future.key], result)
+    except BaseException:   # the run cannot go on (the gradebook refused): stop the jobs
+        client.cancel(futures)
+        raise
 
 
 def _isolation_line(run: GradingRun, client=None) -> str:
@@ -426,6 +436,11 @@ def _grade(run, lesson, submissions, output, workdir, client, isolation, stream,
             if learner.fatal:
                 bar.update(1)
 
+        # The gradebook is written while the jobs run: each learner as their
+        # result arrives (nbgrader is imported then, after the pool's workers
+        # were forked), the learners with nothing to grade at the end.
+        recorder = _Recorder(course, release, staged=not run.learner)
+
         def done(job, result):
             learner = by_id[job.learner]
             if isinstance(result, BaseException):
@@ -433,16 +448,22 @@ def _grade(run, lesson, submissions, output, workdir, client, isolation, stream,
                                      f"the grading job failed ({type(result).__name__})")
             learner.result = result
             bar.update(1)
+            recorder.add(learner)
 
         try:
-            if client is not None:
-                _run_jobs_on_dask(client, jobs, done)
-            else:
-                _run_jobs_locally(jobs, max(1, run.workers), done)
+            try:
+                if client is not None:
+                    _run_jobs_on_dask(client, jobs, done)
+                else:
+                    _run_jobs_locally(jobs, max(1, run.workers), done)
+            finally:
+                bar.close()
+            for learner in learners:
+                if learner.fatal:
+                    recorder.add(learner)
         finally:
-            bar.close()
+            recorder.close()
 
-        _record(course, lesson, learners, release)
         _write_feedback(staging, lesson, learners, isolation)
         return _export(run, lesson, learners, course, staging, output, isolation, stream,
                        started, where)
@@ -450,26 +471,45 @@ def _grade(run, lesson, submissions, output, workdir, client, isolation, stream,
         staging.remove()
 
 
-def _record(course: CourseFolder, lesson: Lesson, learners: list, release: dict) -> None:
-    entries = []
-    for learner in learners:
+class _Recorder:
+    """Writes each learner into the gradebook and the course folder as they are graded."""
+
+    def __init__(self, course: CourseFolder, release: dict, *, staged: bool):
+        self.course, self.release, self.staged = course, release, staged
+        self._writer = None
+
+    def add(self, learner: _Learner) -> None:
+        course, lesson = self.course, self.course.lesson
         submission = learner.submission
-        if learner.fatal or learner.result is None:
-            entries.append((learner.learner_id, submission.name, _lms_id(submission), None, None))
-            course.write_notebooks(learner.learner_id, None)
-            continue
-        points = {task.check_id: outcome.points
-                  for task, outcome in zip(lesson.tasks, learner.result.exercises)}
-        comments = {task.answer_id: outcome.message or None
-                    for task, outcome in zip(lesson.tasks, learner.result.exercises)}
-        entries.append((learner.learner_id, submission.name, _lms_id(submission), points,
-                        comments))
-        course.write_notebooks(learner.learner_id, rebuild_notebook(release, learner.answers))
-    try:
-        course.record(entries)
-    except Exception as error:  # the database refused: nothing can be recorded
-        raise GradingError(f"the gradebook {course.db_url.split('@')[-1]} could not be "
-                           f"written ({type(error).__name__}: {error})") from None
+        try:
+            if self._writer is None:
+                self._writer = course.writer(staged=self.staged).__enter__()
+            if learner.fatal or learner.result is None:
+                self._writer.add(learner.learner_id, submission.name, _lms_id(submission), None)
+                course.write_notebooks(learner.learner_id, None)
+                return
+            outcomes = learner.result.exercises
+            self._writer.add(learner.learner_id, submission.name, _lms_id(submission),
+                             {task.check_id: outcome.points
+                              for task, outcome in zip(lesson.tasks, outcomes)},
+                             {task.answer_id: outcome.message or None
+                              for task, outcome in zip(lesson.tasks, outcomes)})
+        except GradingError:
+            raise
+        except Exception as error:  # the database refused: nothing can be recorded
+            raise GradingError(f"the gradebook {course.db_url.split('@')[-1]} could not be "
+                               f"written ({type(error).__name__}: {error})") from None
+        course.write_notebooks(learner.learner_id, rebuild_notebook(self.release, learner.answers))
+
+    def close(self) -> None:
+        if self._writer is None:
+            return
+        writer, self._writer = self._writer, None
+        try:
+            writer.__exit__(*sys.exc_info())
+        except Exception as error:
+            raise GradingError(f"the gradebook {self.course.db_url.split('@')[-1]} could not "
+                               f"be written ({type(error).__name__}: {error})") from None
 
 
 #: The feedback page's words for each outcome.

@@ -154,9 +154,15 @@ class _Guard:
       seconds (main thread only, where signals are delivered).
     * ``np.errstate`` and ``warnings.catch_warnings``: numpy's warnings inside
       the learner's code neither fail the check nor reach stderr.
+
+    ``watch_calls=False`` leaves the profile hook, the warning filters and
+    the stderr redirection out: for a function that runs in another process
+    (the class grader's sandbox), whose calls, warnings and output this
+    interpreter never sees.
     """
 
-    def __init__(self, exercise: Exercise, time_limit: float | None):
+    def __init__(self, exercise: Exercise, time_limit: float | None, watch_calls: bool = True):
+        self.watch_calls = watch_calls
         self._codes, self._wrappers = [], []
         for reference in (exercise.reference,) + exercise.forbidden:
             # A decorated reference (functools.wraps) is entered through its
@@ -189,13 +195,14 @@ class _Guard:
 
     def __enter__(self):
         self._stack = ExitStack()
-        self._stack.enter_context(warnings.catch_warnings())
-        warnings.simplefilter("ignore")
         self._stack.enter_context(np.errstate(all="ignore"))
-        # What the learner's code writes to stderr goes to stdout instead: they
-        # still see their own debugging output, and nbgrader, which gives zero
-        # to a test cell with anything on stderr, does not punish it.
-        self._stack.enter_context(redirect_stderr(sys.stdout))
+        if self.watch_calls:   # the learner's code runs here, with its warnings and output
+            self._stack.enter_context(warnings.catch_warnings())
+            warnings.simplefilter("ignore")
+            # What the learner's code writes to stderr goes to stdout instead: they
+            # still see their own debugging output, and nbgrader, which gives zero
+            # to a test cell with anything on stderr, does not punish it.
+            self._stack.enter_context(redirect_stderr(sys.stdout))
         self._previous_profile = sys.getprofile()
         self._previous_thread_profile = threading.getprofile()
         self.unhooked = False
@@ -203,8 +210,9 @@ class _Guard:
         if self._use_timer:
             self._previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
             self._started = time.monotonic()
-        sys.setprofile(self._profile)
-        threading.setprofile(self._profile)  # threads the learner's code starts
+        if self.watch_calls:
+            sys.setprofile(self._profile)
+            threading.setprofile(self._profile)  # threads the learner's code starts
         if self._use_timer:
             try:
                 self._armed = True
@@ -222,10 +230,11 @@ class _Guard:
             if self._armed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         finally:
-            # A learner's code that removed the hook could call the reference unseen.
-            self.unhooked = sys.getprofile() != self._profile
-            sys.setprofile(self._previous_profile)
-            threading.setprofile(self._previous_thread_profile)
+            if self.watch_calls:
+                # A learner's code that removed the hook could call the reference unseen.
+                self.unhooked = sys.getprofile() != self._profile
+                sys.setprofile(self._previous_profile)
+                threading.setprofile(self._previous_thread_profile)
             if self._use_timer:
                 signal.signal(signal.SIGALRM, self._previous_handler)
                 remaining, interval = getattr(self, "_previous_timer", (0.0, 0.0))
@@ -438,14 +447,15 @@ class _Run:
     """The state of one check: exercise, learner function, seed, guard."""
 
     def __init__(self, exercise: Exercise, fn, *, hidden: bool, seed: int,
-                 seed_note: bool = True):
+                 seed_note: bool = True, in_process: bool = True):
         self.exercise = exercise
         self.fn = fn
         self.hidden = hidden
         self.seed = seed
         self.seed_note = seed_note
+        self.in_process = in_process
         limit = exercise.time_limit if exercise.time_limit is not None else TIME_LIMIT
-        self.guard = _Guard(exercise, limit)
+        self.guard = _Guard(exercise, limit, watch_calls=in_process)
         self.timed_out = False
 
     def attempt(self, case) -> Attempt:
@@ -478,7 +488,7 @@ class _Run:
             self._name(position) for position, (original, passed)
             in enumerate(zip(case.args, args)) if _changed(original, passed)
         ) + tuple(name for name, value in case.kwargs.items() if _changed(value, kwargs[name]))
-        if attempt.mutated and not self.timed_out:
+        if attempt.mutated and not self.timed_out and self.in_process:
             attempt.mutated_by = self._writer(case)
         return attempt
 
@@ -697,11 +707,16 @@ def draw_cases(exercise: Exercise, *, hidden: bool = False, seed: int | None = N
 
 
 def check_exercise(exercise: Exercise, fn, *, hidden: bool = False, seed: int | None = None,
-                   seed_note: bool = True):
+                   seed_note: bool = True, in_process: bool = True):
     """Grade ``fn`` on ``exercise``; see :func:`lossedu.grading.check`.
 
     ``seed_note=False`` leaves out the note on how to repeat the cases (the
     class grader's feedback does not show learners how hidden tests are run).
+    ``in_process=False``: ``fn`` only forwards each call to another process
+    (the class grader's sandbox, where the learner's code runs without
+    lossedu), so there is no call of the learner's to watch in this
+    interpreter: no profile hook, and a changed input is reported without
+    looking for the helper that changed it.
     """
     __tracebackhide__ = True
     if not callable(fn):
@@ -710,7 +725,8 @@ def check_exercise(exercise: Exercise, fn, *, hidden: bool = False, seed: int | 
             f"e.g. check({exercise.id!r}, {exercise.id}); got {_type_name(fn)}"
         )
     seed, cases = draw_cases(exercise, hidden=hidden, seed=seed)
-    run = _Run(exercise, fn, hidden=hidden, seed=seed, seed_note=seed_note)
+    run = _Run(exercise, fn, hidden=hidden, seed=seed, seed_note=seed_note,
+               in_process=in_process)
     total = len(cases)
     for index, case in enumerate(cases, start=1):
         # The reference runs after the learner's function, so that no frame on

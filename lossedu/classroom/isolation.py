@@ -667,6 +667,15 @@ class IsolatedProcess:
 
     def kill(self) -> None:
         """SIGKILL the learner's process and everything it started; idempotent."""
+        if self._popen.poll() is None and self._init_pidfd is not None:
+            # The namespace's init first, with everything in its namespace. Its
+            # parent, bubblewrap, reaps it and exits: killed together, bubblewrap
+            # could die first and leave the dead init to the machine's init.
+            self._kill_namespace()
+            try:
+                self._popen.wait(_KILL_WAIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
         # Only while unreaped: the pid (and group id) cannot be reused until then.
         if self._popen.poll() is None:
             try:
@@ -688,16 +697,7 @@ class IsolatedProcess:
             self._released = True
         deadline = time.monotonic() + _KILL_WAIT_SECONDS
         if self._init_pidfd is not None:
-            # The namespace's init exits only after every process of its pid
-            # namespace is gone, and bwrap's --die-with-parent kills it when
-            # bwrap dies. Its pidfd turns readable when it has exited.
-            try:
-                signal.pidfd_send_signal(self._init_pidfd, signal.SIGKILL)
-            except OSError:
-                pass
-            select.select([self._init_pidfd], [], [], _KILL_WAIT_SECONDS)
-            os.close(self._init_pidfd)
-            self._init_pidfd = None
+            self._kill_namespace()
         elif not self._isolated:
             try:   # what is left of the learner's session
                 os.killpg(self._popen.pid, signal.SIGKILL)
@@ -708,6 +708,24 @@ class IsolatedProcess:
             if not self._cgroup.remove(time.monotonic() + _KILL_WAIT_SECONDS):
                 _leftover_cgroups.append(self._cgroup)   # retried at exit
         _give_back_uid(self.uid)
+
+    def _kill_namespace(self):
+        """SIGKILL the pid namespace's init and wait until it has exited.
+
+        The namespace's init exits only after every process of its pid
+        namespace is gone, and bwrap's --die-with-parent kills it when bwrap
+        dies. Its pidfd turns readable when it has exited.
+        """
+        with self._lock:
+            pidfd, self._init_pidfd = self._init_pidfd, None
+        if pidfd is None:
+            return
+        try:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        except OSError:
+            pass
+        select.select([pidfd], [], [], _KILL_WAIT_SECONDS)
+        os.close(pidfd)
 
     def __enter__(self):
         return self

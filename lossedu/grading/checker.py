@@ -706,6 +706,18 @@ def draw_cases(exercise: Exercise, *, hidden: bool = False, seed: int | None = N
     return seed, exercise.cases(np.random.default_rng(seed), count)
 
 
+#: exercise id -> (seed, cases, {case number: expected value}) of its visible check,
+#: for functions checked out of process (see check_exercise).
+_VISIBLE_CASES: dict = {}
+
+
+def _read_only(value):
+    for part in (value if isinstance(value, tuple) else (value,)):
+        if isinstance(part, np.ndarray):
+            part.setflags(write=False)
+    return value
+
+
 def check_exercise(exercise: Exercise, fn, *, hidden: bool = False, seed: int | None = None,
                    seed_note: bool = True, in_process: bool = True):
     """Grade ``fn`` on ``exercise``; see :func:`lossedu.grading.check`.
@@ -724,7 +736,17 @@ def check_exercise(exercise: Exercise, fn, *, hidden: bool = False, seed: int | 
             f"check({exercise.id!r}, ...) needs your function itself as second argument, "
             f"e.g. check({exercise.id!r}, {exercise.id}); got {_type_name(fn)}"
         )
-    seed, cases = draw_cases(exercise, hidden=hidden, seed=seed)
+    shared = None
+    if not in_process and not hidden and seed is None:
+        # The visible cases and their expected values are the same for every
+        # learner: a class grader computes them once per process.  (Not for a
+        # function running here: its code could find them in memory.)
+        shared = _VISIBLE_CASES.get(exercise.id)
+        if shared is None:
+            shared = _VISIBLE_CASES[exercise.id] = (*draw_cases(exercise), {})
+        seed, cases, expected_values = shared
+    else:
+        seed, cases = draw_cases(exercise, hidden=hidden, seed=seed)
     run = _Run(exercise, fn, hidden=hidden, seed=seed, seed_note=seed_note,
                in_process=in_process)
     total = len(cases)
@@ -732,7 +754,13 @@ def check_exercise(exercise: Exercise, fn, *, hidden: bool = False, seed: int | 
         # The reference runs after the learner's function, so that no frame on
         # the stack holds the expected value while the learner's code runs.
         attempt = run.attempt(case)
-        attempt.expected = as_float64(_quiet(exercise.expected_value, case))
+        if shared is None:
+            attempt.expected = as_float64(_quiet(exercise.expected_value, case))
+        else:
+            if index not in expected_values:
+                expected_values[index] = _read_only(
+                    as_float64(_quiet(exercise.expected_value, case)))
+            attempt.expected = expected_values[index]
         if run.guard.called or run.guard.unhooked:
             raise _refusal(run) from None
         if run.timed_out:

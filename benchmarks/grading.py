@@ -50,8 +50,9 @@ One run generates the classes and prints, then sums up in a table at the end:
 7. **Cost of isolation.**  Lesson 01's class isolated and unisolated
    (``--no-isolation`` with the bubblewrap probe answering "unavailable":
    ``--no-isolation`` alone still isolates where bubblewrap works), with 2
-   workers and with 1 (the difference of wall
-   time per learner in ms; goal under 50 ms), and the bare cost of starting
+   workers and with 1, in alternating runs (at least 3 of each; the
+   difference of the medians' wall time per learner in ms; goal under 50
+   ms), and the bare cost of starting
    one sandbox process that imports numpy and exits: ``--starts`` timed
    starts through ``find_isolation()`` (bubblewrap) and through
    ``isolation.unisolated()`` (the plain child ``--no-isolation`` uses),
@@ -362,6 +363,15 @@ class Lossedu:
                    max(ran.max_rss_mb for ran in runs), peaks, middle.stdout)
 
 
+    def paired(self, group: Class, pairs: int, *options: str) -> tuple:
+        """Median seconds isolated and unisolated, of ``pairs`` runs each, alternating."""
+        isolated, plain = [], []
+        for _ in range(pairs):
+            isolated.append(self.grade(group, *options, isolated=True).seconds)
+            plain.append(self.grade(group, *options, isolated=False).seconds)
+        return statistics.median(isolated), statistics.median(plain)
+
+
 def read_lossedu(path: Path) -> dict:
     with open(path, newline="", encoding="utf-8") as handle:
         return {row["learner"]: float(row["score"]) for row in csv.DictReader(handle)}
@@ -583,19 +593,21 @@ def main() -> None:
         if isolation is None:
             say("\ncost of isolation: skipped (--no-isolation)")
         else:
-            plain_two = lossedu.median(group, args.repeat, isolated=False)
-            plain_one = lossedu.median(group, args.repeat, "--workers", "1", isolated=False)
-            per_two = (two.seconds - plain_two.seconds) / n * 1000
-            per_one = (one.seconds - plain_one.seconds) / n * 1000
+            # Isolated and unisolated runs alternate, so that both see the same load.
+            pairs = max(3, args.repeat)
+            iso_two, plain_two = lossedu.paired(group, pairs)
+            iso_one, plain_one = lossedu.paired(group, pairs, "--workers", "1")
+            per_two = (iso_two - plain_two) / n * 1000
+            per_one = (iso_one - plain_one) / n * 1000
             script = scratch / "import_numpy.py"
             script.write_text(IMPORT_NUMPY, encoding="utf-8")
             isolated_start = sandbox_starts(isolation, script, args.starts)
             plain_start = sandbox_starts(unisolated("benchmark"), script, args.starts)
             say(f"\ncost of isolation, {LESSON_01}, {n} learners (goal < 50 ms per learner):")
-            say(f"  --workers 2: {two.seconds:.2f} s isolated, {plain_two.seconds:.2f} s "
-                f"--no-isolation: {per_two:+.0f} ms per learner (wall)")
-            say(f"  --workers 1: {one.seconds:.2f} s isolated, {plain_one.seconds:.2f} s "
-                f"--no-isolation: {per_one:+.0f} ms per learner (wall)")
+            say(f"  --workers 2: {iso_two:.2f} s isolated, {plain_two:.2f} s --no-isolation "
+                f"(medians of {pairs} alternating runs each): {per_two:+.0f} ms per learner")
+            say(f"  --workers 1: {iso_one:.2f} s isolated, {plain_one:.2f} s --no-isolation "
+                f"(medians of {pairs} alternating runs each): {per_one:+.0f} ms per learner")
             say(f"  one sandbox importing numpy, median of {args.starts} starts: "
                 f"{isolated_start * 1000:.0f} ms isolated, {plain_start * 1000:.0f} ms "
                 f"unisolated: {(isolated_start - plain_start) * 1000:+.0f} ms")

@@ -12,8 +12,9 @@
    hidden checks run in the grader against it.  Jobs run in a local pool of
    worker processes, or on a Dask cluster with ``--scheduler``;
 4. **record** the points in the nbgrader gradebook of the run's course
-   folder (:mod:`~lossedu.classroom.gradebook`) and render each learner's
-   feedback page (:mod:`~lossedu.classroom.feedback`);
+   folder (:mod:`~lossedu.classroom.gradebook`), each learner as their
+   result arrives, while the others are still graded; then render each
+   learner's feedback page (:mod:`~lossedu.classroom.feedback`);
 5. **export** grades.csv, the LMS import files and the summary.
 
 No Jupyter kernel is started.  A learner's fault is a status in grades.csv,

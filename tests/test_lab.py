@@ -370,13 +370,19 @@ def test_a_server_that_ignores_sigterm_is_killed_after_the_grace_time():
             stubborn.wait()
 
 
-@posix_only
-@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
-def test_killing_course_py_stops_the_command_it_runs(tmp_path, signal_name):
-    """`kill PID` of `course.py test` (or release) does not leave pytest (or nbgrader) running."""
-    pid_file = tmp_path / "child.pid"
+def start_course_run(pid_file):
+    """`course.py`'s run() of a command that writes its pid and sleeps, as from a terminal.
+
+    The stop signals start at their defaults, whatever this test run itself
+    was started with (under nohup, SIGHUP is ignored, and so by the command).
+    """
     child = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
-    launcher = subprocess.Popen(
+
+    def dispositions():
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+    return subprocess.Popen(
         [
             sys.executable,
             "-c",
@@ -387,7 +393,16 @@ def test_killing_course_py_stops_the_command_it_runs(tmp_path, signal_name):
             f"sys.exit(course.run([sys.executable, '-c', {child!r}]))\n",
         ],
         start_new_session=True,
+        preexec_fn=dispositions,
     )
+
+
+@posix_only
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_killing_course_py_stops_the_command_it_runs(tmp_path, signal_name):
+    """`kill PID` of `course.py test` (or release) does not leave pytest (or nbgrader) running."""
+    pid_file = tmp_path / "child.pid"
+    launcher = start_course_run(pid_file)
     child_pid = None
     try:
         assert wait_until(lambda: pid_file.exists() and pid_file.read_text(), 60), "the command did not start"

@@ -214,10 +214,12 @@ class GradebookWriter:
     def __init__(self, course: CourseFolder, *, staged: bool):
         self.course = course
         self.staged = staged
+        #: check cell grade_id -> its points, the clamp of every learner's score
+        self._most = {task.check_id: float(task.points) for task in course.lesson.tasks}
         self._gradebook = None
 
     def __enter__(self) -> "GradebookWriter":
-        Gradebook, _ = _gradebook_api()
+        Gradebook, self._missing_entry = _gradebook_api()
         self._quiet = _NoWarnings()
         self._quiet.__enter__()
         try:
@@ -238,14 +240,11 @@ class GradebookWriter:
         no submission); ``comments``: ``{answer cell grade_id: comment}``.
         Points are clamped to each check cell's maximum.
         """
-        from nbgrader.api import MissingEntry
-
         gradebook, slug = self._gradebook, self.course.lesson.slug
-        most = {task.check_id: float(task.points) for task in self.course.lesson.tasks}
         gradebook.update_or_create_student(learner, last_name=name or None, lms_user_id=lms_id)
         try:
             gradebook.remove_submission(slug, learner)
-        except MissingEntry:
+        except self._missing_entry:
             pass
         if points is None:
             return
@@ -254,7 +253,7 @@ class GradebookWriter:
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     if grade.name in points:
-                        top = most.get(grade.name, float(grade.max_score or 0))
+                        top = self._most.get(grade.name, float(grade.max_score or 0))
                         grade.auto_score = min(max(float(points[grade.name]), 0.0), top)
                         grade.manual_score = None
                         grade.needs_manual_grade = False
